@@ -1,0 +1,534 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace GoSched.Core;
+
+/// <summary>
+/// A goroutine (Go's <c>g</c>). It is also the <see cref="SynchronizationContext"/> installed while it runs, so an
+/// ordinary <c>await</c> on a .NET task inside a goroutine resumes that goroutine on the scheduler.
+/// </summary>
+/// <remarks>
+/// <para><b>The goroutine state word.</b> <see cref="_state"/> packs the <see cref="GoroutineStatus"/> (low byte)
+/// with two flags:</para>
+/// <list type="bullet">
+/// <item><see cref="ReadyPendingFlag"/>: a waker readied the goroutine's current park. Every park is paired with
+/// exactly one ready: a primitive that publishes a waiter makes its goroutine suspend exactly once for it.</item>
+/// <item><see cref="PostPendingFlag"/>: a foreign continuation was posted to <see cref="_posted"/>.</item>
+/// </list>
+/// <para><b>Parking protocol</b> (Go's <c>gopark</c> with an unlock function). A goroutine parks in two steps. First,
+/// while its code still runs, the primitive publishes its waiter (enqueues it on a channel's queue, say) and the
+/// awaiter stores the continuation in <see cref="_resume"/>. Second, only after the goroutine's code has returned all
+/// the way to the scheduler loop, its M commits the park with a compare-and-swap Running → Waiting. A waker that
+/// comes between the two steps finds the goroutine Running and only sets <see cref="ReadyPendingFlag"/>; the M's
+/// commit then fails and the M runs the continuation itself. A waker that comes after the commit wins Waiting →
+/// Runnable and enqueues the goroutine. Either way exactly one thread runs the goroutine, and never while its
+/// previous M is still inside its frames: the compare-and-swap on the state word is the only hand-over point.</para>
+/// </remarks>
+[DebuggerDisplay("goroutine {Id} [{DebugStatus}]")]
+public sealed partial class Goroutine : SynchronizationContext
+{
+    internal const int StatusMask = 0xFF;
+    internal const int ReadyPendingFlag = 0x100;
+    internal const int PostPendingFlag = 0x200;
+
+    [ThreadStatic]
+    private static Goroutine? t_current;
+
+    // ---- Immutable after construction -------------------------------------------------------------------------
+
+    /// <summary>The goroutine id: 1 for the main goroutine; never reused.</summary>
+    public long Id { get; }
+
+    /// <summary>The id of the goroutine that started this one (0 when started from outside any goroutine).</summary>
+    public long ParentId { get; }
+
+    /// <summary>Where the goroutine was started (the <c>go</c> statement), for "created by" lines.</summary>
+    public CallerLocation CreatedAt { get; }
+
+    /// <summary>True when the body is synchronous code that runs on, and blocks, an OS thread.</summary>
+    public bool IsSynchronous => _syncBody is not null;
+
+    /// <summary>True for the program's main goroutine.</summary>
+    public bool IsMain { get; }
+
+    internal readonly IGoroutineScheduler Scheduler;
+    private readonly Func<Task>? _asyncBody;
+    private readonly Action? _syncBody;
+
+    // ---- The state word: see the remarks. Every write is an Interlocked operation (full fence). ----------------
+    private int _state;
+
+    // ---- Owned by the M that runs the goroutine (or by the thread that holds it Runnable) ----------------------
+
+    /// <summary>
+    /// The continuation of the current park. Written by the goroutine's own code (an awaiter's
+    /// <c>UnsafeOnCompleted</c>) before the park commits; read by the M that consumes <see cref="ReadyPendingFlag"/>.
+    /// Published by the release/acquire pair of the state-word compare-and-swap and the run-queue hand-off.
+    /// </summary>
+    private Action? _resume;
+
+    private Task? _bodyTask;
+    private bool _started;
+
+    /// <summary>Set by the goroutine's code to ask its M to put it on the global queue after this step (Gosched).</summary>
+    internal bool YieldRequested;
+
+    /// <summary>Set by sysmon when the goroutine's time slice lasted 10 ms: at its next park point it goes to the
+    /// global queue instead of continuing (cooperative preemption). Racy by design.</summary>
+    internal volatile bool PreemptRequested;
+
+    /// <summary>The exception that ended the goroutine, if any (Goexit excluded).</summary>
+    internal Exception? Fault;
+
+    /// <summary>True once the goroutine ran <see cref="Runtime"/>'s Goexit (a normal, non-panicking exit).</summary>
+    internal bool Goexited;
+
+    // ---- Foreign continuations (guarded by _posted itself) ---------------------------------------------------
+    private Queue<(SendOrPostCallback Callback, object? State)>? _posted;
+
+    // ---- Wait information: written by the goroutine before it parks; read racily by dumps and profiles --------
+
+    /// <summary>Why the goroutine is parked (meaningful while <see cref="Status"/> is Waiting).</summary>
+    public WaitReason WaitReason { get; internal set; }
+
+    /// <summary>When the goroutine parked, as a <see cref="Stopwatch"/> timestamp (0 when not parked).</summary>
+    public long WaitSince { get; internal set; }
+
+    /// <summary>The source location of the blocking call the goroutine is parked in.</summary>
+    public CallerLocation WaitSite { get; internal set; }
+
+    // ---- Thread wiring (LockOSThread); owned by the goroutine's own code and its M -----------------------------
+
+    /// <summary>Go's <c>m.lockedExt</c>: nesting count of user LockOSThread calls.</summary>
+    internal int LockedExternal;
+
+    /// <summary>Go's <c>m.lockedInt</c>: internal wiring (a synchronous goroutine blocked on its thread).</summary>
+    internal int LockedInternal;
+
+    /// <summary>The M this goroutine is wired to (Go's <c>g.lockedm</c>), or null. Set and cleared by the
+    /// goroutine's own thread; read by any M that dequeues the goroutine (published by the run-queue hand-off).</summary>
+    internal object? LockedM;
+
+    /// <summary>The M currently running the goroutine (Go's <c>g.m</c>); null while not running. Racy reads only.</summary>
+    internal object? M;
+
+    /// <summary>Intrusive link for the global run queue and other goroutine lists; owned by the list's lock.</summary>
+    internal Goroutine? SchedLink;
+
+    /// <summary>Intrusive links for the registry of live goroutines; guarded by the registry shard's lock.</summary>
+    internal Goroutine? AllPrev, AllNext;
+
+    /// <summary>Opaque slot for the scheduler's per-goroutine bookkeeping (the blocking parker of a thread).</summary>
+    internal object? SchedulerData;
+
+    private Dictionary<object, object?>? _locals;
+
+    internal Goroutine(IGoroutineScheduler scheduler, long id, long parentId, Func<Task>? asyncBody, Action? syncBody,
+        CallerLocation createdAt, bool isMain)
+    {
+        Debug.Assert((asyncBody is null) != (syncBody is null), "exactly one body");
+        Scheduler = scheduler;
+        Id = id;
+        ParentId = parentId;
+        _asyncBody = asyncBody;
+        _syncBody = syncBody;
+        CreatedAt = createdAt;
+        IsMain = isMain;
+        _state = (int)GoroutineStatus.Runnable;
+    }
+
+    /// <summary>The goroutine running on the calling thread, or null outside any goroutine.</summary>
+    /// <remarks>Hides <see cref="SynchronizationContext.Current"/> on purpose: on this type, "current" means the
+    /// running goroutine.</remarks>
+    public static new Goroutine? Current => t_current;
+
+    /// <summary>The current status (a racy snapshot).</summary>
+    public GoroutineStatus Status => (GoroutineStatus)(Volatile.Read(ref _state) & StatusMask);
+
+    private string DebugStatus => Status == GoroutineStatus.Waiting ? WaitReason.ToGoString() : Status.ToString();
+
+    /// <summary>
+    /// Per-goroutine values that follow the goroutine across awaits and threads (what a transpiler needs for
+    /// defer, panic and recover state). Only the goroutine's own code may use it.
+    /// </summary>
+    public IDictionary<object, object?> Locals => _locals ??= new Dictionary<object, object?>();
+
+    internal bool HasLocals => _locals is not null;
+
+    internal int RawState => Volatile.Read(ref _state);
+
+    // ---- Running -------------------------------------------------------------------------------------------
+
+    /// <summary>Installs <paramref name="g"/> as the current goroutine of this thread; returns the previous one.</summary>
+    internal static Goroutine? SetCurrent(Goroutine? g)
+    {
+        Goroutine? previous = t_current;
+        t_current = g;
+        return previous;
+    }
+
+    /// <summary>Runnable → Running (keeping the flags). Called by the M that dequeued the goroutine.</summary>
+    internal void MarkRunning(GoroutineStatus status = GoroutineStatus.Running)
+    {
+        int s = Volatile.Read(ref _state);
+        while (true)
+        {
+            Debug.Assert((s & StatusMask) is (int)GoroutineStatus.Runnable or (int)GoroutineStatus.Running
+                or (int)GoroutineStatus.Syscall, "MarkRunning from " + (s & StatusMask));
+            int prev = Interlocked.CompareExchange(ref _state, (s & ~StatusMask) | (int)status, s);
+            if (prev == s)
+            {
+                return;
+            }
+            s = prev;
+        }
+    }
+
+    /// <summary>Sets the status while the caller owns the goroutine (Running ↔ Syscall), keeping the flags.</summary>
+    internal void SetOwnedStatus(GoroutineStatus status) => MarkRunning(status);
+
+    /// <summary>
+    /// Runs the goroutine's async code until it parks, yields, or finishes: the body on the first call, then every
+    /// readied continuation and posted foreign continuation. Called only by the M that owns the goroutine, with
+    /// <see cref="Current"/> set to it.
+    /// </summary>
+    /// <returns>What the M must do with the goroutine next.</returns>
+    internal StepResult RunStep()
+    {
+        Debug.Assert(t_current == this);
+        if (!_started)
+        {
+            _started = true;
+            if (_syncBody is not null)
+            {
+                RunSyncBody();
+                return StepResult.Exited;
+            }
+            StartAsyncBody();
+        }
+
+        while (true)
+        {
+            if (_bodyTask is { IsCompleted: true })
+            {
+                ObserveBodyCompletion();
+                return StepResult.Exited;
+            }
+
+            if (YieldRequested)
+            {
+                YieldRequested = false;
+                return StepResult.Yielded;
+            }
+
+            int s = Volatile.Read(ref _state);
+            if ((s & ReadyPendingFlag) != 0)
+            {
+                if (PreemptRequested)
+                {
+                    // A chain of wake-ups has kept this goroutine on the CPU for a whole time slice: go to the
+                    // global queue with the ready still pending (Go's gopreempt_m).
+                    PreemptRequested = false;
+                    return StepResult.Yielded;
+                }
+                Interlocked.And(ref _state, ~ReadyPendingFlag);
+                Action? resume = _resume;
+                _resume = null;
+                if (resume is null)
+                {
+                    RuntimeFatal.Throw("goroutine readied with no continuation");
+                }
+                ClearWait();
+                resume();
+                continue;
+            }
+
+            if ((s & PostPendingFlag) != 0)
+            {
+                Interlocked.And(ref _state, ~PostPendingFlag);
+                RunPosted();
+                continue;
+            }
+
+            // Commit the park: Running (no flags) → Waiting. Fails only if a waker or a post came in meanwhile.
+            int running = s & StatusMask;
+            Debug.Assert(running is (int)GoroutineStatus.Running or (int)GoroutineStatus.Syscall);
+            if (_resume is null && WaitReason == WaitReason.Zero)
+            {
+                // Suspended on something that is not ours (an awaited .NET task): it will post back to us.
+                WaitReason = WaitReason.IOWait;
+                WaitSince = Stopwatch.GetTimestamp();
+                WaitSite = default;
+            }
+            if (Interlocked.CompareExchange(ref _state, (int)GoroutineStatus.Waiting, running) == running)
+            {
+                return StepResult.Parked;
+            }
+        }
+    }
+
+    private void StartAsyncBody()
+    {
+        try
+        {
+            _bodyTask = _asyncBody!();
+        }
+        catch (Exception e)
+        {
+            _bodyTask = Task.FromException(e);
+        }
+    }
+
+    private void RunSyncBody()
+    {
+        try
+        {
+            _syncBody!();
+        }
+        catch (Exception e)
+        {
+            RecordExit(e);
+        }
+    }
+
+    private void ObserveBodyCompletion()
+    {
+        if (_bodyTask!.IsFaulted)
+        {
+            Exception e = _bodyTask.Exception!.InnerExceptions.Count == 1
+                ? _bodyTask.Exception.InnerException!
+                : _bodyTask.Exception;
+            RecordExit(e);
+        }
+        else if (_bodyTask.IsCanceled)
+        {
+            RecordExit(new TaskCanceledException(_bodyTask));
+        }
+    }
+
+    private void RecordExit(Exception e)
+    {
+        if (e is GoexitException)
+        {
+            Goexited = true;
+        }
+        else
+        {
+            Fault = e;
+        }
+    }
+
+    /// <summary>Marks the goroutine dead. Called once, by the M that saw it exit.</summary>
+    internal void MarkDead()
+    {
+        Interlocked.Exchange(ref _state, (int)GoroutineStatus.Dead);
+        _resume = null;
+        _bodyTask = null;
+    }
+
+    // ---- Parking and readying --------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Records the wait reason and call site of the park that the goroutine is about to make. Called by the
+    /// goroutine's own code before it publishes its waiter.
+    /// </summary>
+    internal void PrepareToPark(WaitReason reason, in CallerLocation site)
+    {
+        WaitReason = reason;
+        WaitSince = Stopwatch.GetTimestamp();
+        WaitSite = site;
+    }
+
+    /// <summary>Stores the continuation of the current park (an awaiter's <c>UnsafeOnCompleted</c>).</summary>
+    internal void SetResume(Action continuation)
+    {
+        Debug.Assert(t_current == this, "a goroutine can only park itself");
+        if (_resume is not null)
+        {
+            RuntimeFatal.Throw("goroutine parked twice: an awaitable was started and not awaited before another");
+        }
+        _resume = continuation;
+    }
+
+    /// <summary>Clears the wait information when the goroutine resumes.</summary>
+    internal void ClearWait()
+    {
+        WaitReason = WaitReason.Zero;
+        WaitSince = 0;
+    }
+
+    /// <summary>
+    /// Go's <c>goready</c>: readies the goroutine's current park. Exactly one call per park. Safe from any thread.
+    /// </summary>
+    /// <param name="fromForeignThread">True when the caller is not running on an M (see
+    /// <see cref="IGoroutineScheduler.Enqueue"/>).</param>
+    public void Ready(bool fromForeignThread = false)
+    {
+        int s = Volatile.Read(ref _state);
+        while (true)
+        {
+            Debug.Assert((s & ReadyPendingFlag) == 0, "double ready");
+            int status = s & StatusMask;
+            int next = status == (int)GoroutineStatus.Waiting
+                ? (s & ~StatusMask) | (int)GoroutineStatus.Runnable | ReadyPendingFlag
+                : s | ReadyPendingFlag;
+            int prev = Interlocked.CompareExchange(ref _state, next, s);
+            if (prev == s)
+            {
+                if (status == (int)GoroutineStatus.Waiting)
+                {
+                    Scheduler.Enqueue(this, fromForeignThread || t_current is null);
+                }
+                return;
+            }
+            s = prev;
+        }
+    }
+
+    /// <summary>
+    /// For a goroutine that blocks its thread: consumes the ready of the park it is about to make, if it already
+    /// came, or moves Running → Waiting. Returns true when the thread must block.
+    /// </summary>
+    internal bool TryCommitThreadPark()
+    {
+        int s = Volatile.Read(ref _state);
+        while (true)
+        {
+            if ((s & ReadyPendingFlag) != 0)
+            {
+                Interlocked.And(ref _state, ~ReadyPendingFlag);
+                return false;
+            }
+            int status = s & StatusMask;
+            int prev = Interlocked.CompareExchange(ref _state, (s & ~StatusMask) | (int)GoroutineStatus.Waiting, s);
+            if (prev == s)
+            {
+                Debug.Assert(status is (int)GoroutineStatus.Running or (int)GoroutineStatus.Syscall);
+                return true;
+            }
+            s = prev;
+        }
+    }
+
+    /// <summary>Consumes the ready flag after a thread park was woken (the M got the goroutine back).</summary>
+    internal void ConsumeThreadReady()
+    {
+        int old = Interlocked.And(ref _state, ~ReadyPendingFlag);
+        Debug.Assert((old & ReadyPendingFlag) != 0, "thread woken without a ready");
+    }
+
+    /// <summary>Puts a Running goroutine back to Runnable (Gosched, preemption, or loss of the P).</summary>
+    internal void MarkRunnable()
+    {
+        int s = Volatile.Read(ref _state);
+        while (true)
+        {
+            int prev = Interlocked.CompareExchange(ref _state, (s & ~StatusMask) | (int)GoroutineStatus.Runnable, s);
+            if (prev == s)
+            {
+                return;
+            }
+            s = prev;
+        }
+    }
+
+    // ---- SynchronizationContext: foreign continuations come back to the goroutine ---------------------------
+
+    /// <inheritdoc/>
+    public override void Post(SendOrPostCallback d, object? state)
+    {
+        if (Status == GoroutineStatus.Dead)
+        {
+            // The goroutine ended while a task it started was still running; nothing can resume it. Run the
+            // continuation on the thread pool, as it would have without a goroutine.
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.d(s.state), (d, state), preferLocal: false);
+            return;
+        }
+
+        Queue<(SendOrPostCallback, object?)> q = LazyInitializer.EnsureInitialized(ref _posted);
+        lock (q)
+        {
+            q.Enqueue((d, state));
+        }
+
+        int s = Volatile.Read(ref _state);
+        while (true)
+        {
+            int status = s & StatusMask;
+            int next = status == (int)GoroutineStatus.Waiting
+                ? (s & ~StatusMask) | (int)GoroutineStatus.Runnable | PostPendingFlag
+                : s | PostPendingFlag;
+            if (status == (int)GoroutineStatus.Dead)
+            {
+                RunPostedOnThreadPool();
+                return;
+            }
+            int prev = Interlocked.CompareExchange(ref _state, next, s);
+            if (prev == s)
+            {
+                if (status == (int)GoroutineStatus.Waiting)
+                {
+                    Scheduler.Enqueue(this, fromForeignThread: t_current?.Scheduler != Scheduler || t_current is null);
+                }
+                return;
+            }
+            s = prev;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Send(SendOrPostCallback d, object? state) => d(state);
+
+    /// <inheritdoc/>
+    public override SynchronizationContext CreateCopy() => this;
+
+    private void RunPosted()
+    {
+        Queue<(SendOrPostCallback Callback, object? State)> q = _posted!;
+        while (true)
+        {
+            (SendOrPostCallback Callback, object? State) item;
+            lock (q)
+            {
+                if (!q.TryDequeue(out item))
+                {
+                    return;
+                }
+            }
+            ClearWait();
+            item.Callback(item.State);
+        }
+    }
+
+    private void RunPostedOnThreadPool()
+    {
+        Queue<(SendOrPostCallback Callback, object? State)>? q = _posted;
+        if (q is null)
+        {
+            return;
+        }
+        lock (q)
+        {
+            while (q.TryDequeue(out var item))
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Callback(s.State), item, preferLocal: false);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"goroutine {Id} [{DebugStatus}]";
+}
+
+/// <summary>What an M does with a goroutine after running a step of it.</summary>
+internal enum StepResult
+{
+    /// <summary>The goroutine committed a park (Waiting); a waker will enqueue it.</summary>
+    Parked,
+
+    /// <summary>The goroutine asked to go to the global run queue (Gosched).</summary>
+    Yielded,
+
+    /// <summary>The goroutine finished.</summary>
+    Exited,
+}

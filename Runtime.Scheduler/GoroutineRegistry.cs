@@ -1,0 +1,92 @@
+using GoSched.Core;
+
+namespace GoSched.Scheduling;
+
+/// <summary>
+/// Every live goroutine (Go's <c>allgs</c>, minus dead ones), for NumGoroutine, dumps, profiles and deadlock
+/// detection. Sharded by goroutine id so that spawns and exits on different Ps rarely meet on one lock; each shard
+/// is an intrusive doubly linked list through <see cref="Goroutine.AllPrev"/>/<see cref="Goroutine.AllNext"/>.
+/// </summary>
+internal sealed class GoroutineRegistry
+{
+    private const int ShardCount = 64; // a power of two, comfortably above any core count this runs on
+
+    private readonly Shard[] _shards = new Shard[ShardCount];
+
+    // Live goroutine count. Interlocked; read racily by NumGoroutine.
+    private long _count;
+
+    internal GoroutineRegistry()
+    {
+        for (int i = 0; i < _shards.Length; i++)
+        {
+            _shards[i] = new Shard();
+        }
+    }
+
+    /// <summary>Live goroutines (racy snapshot).</summary>
+    internal long Count => Volatile.Read(ref _count);
+
+    internal void Add(Goroutine g)
+    {
+        Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
+        lock (s.Lock)
+        {
+            g.AllNext = s.Head;
+            g.AllPrev = null;
+            if (s.Head is not null)
+            {
+                s.Head.AllPrev = g;
+            }
+            s.Head = g;
+        }
+        Interlocked.Increment(ref _count);
+    }
+
+    /// <summary>Removes a dead goroutine; returns the live count after removal.</summary>
+    internal long Remove(Goroutine g)
+    {
+        Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
+        lock (s.Lock)
+        {
+            if (g.AllPrev is null)
+            {
+                s.Head = g.AllNext;
+            }
+            else
+            {
+                g.AllPrev.AllNext = g.AllNext;
+            }
+            if (g.AllNext is not null)
+            {
+                g.AllNext.AllPrev = g.AllPrev;
+            }
+            g.AllPrev = g.AllNext = null;
+        }
+        return Interlocked.Decrement(ref _count);
+    }
+
+    /// <summary>All live goroutines, ordered by id.</summary>
+    internal List<Goroutine> Snapshot()
+    {
+        var list = new List<Goroutine>();
+        foreach (Shard s in _shards)
+        {
+            lock (s.Lock)
+            {
+                for (Goroutine? g = s.Head; g is not null; g = g.AllNext)
+                {
+                    list.Add(g);
+                }
+            }
+        }
+        list.Sort(static (a, b) => a.Id.CompareTo(b.Id));
+        return list;
+    }
+
+    private sealed class Shard
+    {
+        internal readonly Lock Lock = new();
+        internal Goroutine? Head;
+    }
+}

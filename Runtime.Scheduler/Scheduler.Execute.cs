@@ -1,0 +1,127 @@
+using GoSched.Core;
+
+namespace GoSched.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    /// <summary>Go's <c>schedule</c> loop. Returns only when the M must end its thread.</summary>
+    private void ScheduleLoop(Machine m)
+    {
+        while (!m.ExitRequested)
+        {
+            Goroutine g;
+            bool inheritTime;
+            if (m.LockedG is { } locked)
+            {
+                // This M is wired to a goroutine that parked or yielded: it runs nothing else. Hand the P off and
+                // wait for whoever dequeues the goroutine to hand a P back (Go's stoplockedm).
+                StopLockedM(m);
+                g = locked;
+                inheritTime = false;
+            }
+            else
+            {
+                g = FindRunnable(m, out inheritTime);
+                if (m.Spinning)
+                {
+                    ResetSpinning(m);
+                }
+                if (g.LockedM is Machine owner && owner != m)
+                {
+                    StartLockedM(m, g, owner);
+                    continue;
+                }
+            }
+            Execute(m, g, inheritTime);
+        }
+    }
+
+    /// <summary>
+    /// Go's <c>execute</c> plus one step of the goroutine: runs it until it parks, yields or exits, then does
+    /// what the step asks for.
+    /// </summary>
+    private void Execute(Machine m, Goroutine g, bool inheritTime)
+    {
+        Processor p = m.P!;
+        if (!inheritTime)
+        {
+            p.SchedTick++;
+        }
+        g.MarkRunning();
+        g.M = m;
+        m.CurG = g;
+
+        Goroutine.SetCurrent(g);
+        if (!g.IsSynchronous)
+        {
+            SynchronizationContext.SetSynchronizationContext(g);
+        }
+        EnterGoroutineCode(m);
+        StepResult result = g.RunStep();
+        LeaveGoroutineCode(m);
+        SynchronizationContext.SetSynchronizationContext(null);
+        Goroutine.SetCurrent(null);
+        m.CurG = null;
+        g.M = null;
+
+        switch (result)
+        {
+            case StepResult.Parked:
+                break;
+            case StepResult.Yielded:
+                g.MarkRunnable();
+                _global.Put(g);
+                if (m.P is null)
+                {
+                    Interlocked.MemoryBarrier(); // see "Releasing a P"
+                }
+                WakeProcessor();
+                break;
+            case StepResult.Exited:
+                GoroutineExit(m, g);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Go's <c>startlockedm</c>: <paramref name="g"/> is wired to <paramref name="owner"/>; give it this M's P and
+    /// park this M.
+    /// </summary>
+    private void StartLockedM(Machine m, Goroutine g, Machine owner)
+    {
+        Processor p = ReleaseP(m);
+        lock (_lock)
+        {
+            if (owner.BlockedLocked)
+            {
+                owner.BlockedLocked = false;
+                _nmidlelocked--;
+            }
+            else
+            {
+                owner.HandedBackEarly = true; // the owner has not counted itself parked yet
+            }
+        }
+        Volatile.Write(ref owner.NextP, p); // release: pairs with WaitForP
+        owner.Parker.Unpark();
+        StopM(m);
+    }
+
+    /// <summary>
+    /// Go's <c>stoplockedm</c>: the M's wired goroutine cannot run now; hand the P off, park until a P is handed
+    /// back together with the goroutine.
+    /// </summary>
+    private void StopLockedM(Machine m)
+    {
+        MarkBlockedLocked(m);
+        if (m.P is not null)
+        {
+            HandOffP(ReleaseP(m));
+        }
+        lock (_lock)
+        {
+            CheckDeadLocked();
+        }
+        WaitForP(m);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using GoSched.Core;
+using GoSched.Profiling;
+
+namespace GoSched.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    /// <summary>Copies the counters that schedtrace prints (racy reads, as Go's schedtrace).</summary>
+    internal SchedulerSnapshot Snapshot()
+    {
+        long elapsedMs = (Stopwatch.GetTimestamp() - _startTimestamp) * 1000 / Stopwatch.Frequency;
+        Processor[] all = _allp;
+        int procs = _gomaxprocs;
+        var ps = new List<ProcessorSnapshot>(procs);
+        for (int i = 0; i < Math.Min(procs, all.Length); i++)
+        {
+            Processor p = all[i];
+            ps.Add(new ProcessorSnapshot(p.Id, p.StatusValue, p.SchedTick, p.SyscallTick, p.M?.Id ?? -1,
+                p.RunQueue.Count, TimerCount(p)));
+        }
+        var ms = new List<MachineSnapshot>();
+        int threads, idle, idleLocked;
+        lock (_lock)
+        {
+            threads = _mcount;
+            idle = _nmidle;
+            idleLocked = _nmidlelocked;
+            for (Machine? m = _allm; m is not null; m = m.AllLink)
+            {
+                ms.Add(new MachineSnapshot(m.Id, m.P?.Id ?? -1, m.CurG?.Id ?? -1, m.Spinning, m.BlockedLocked,
+                    m.LockedG?.Id ?? -1));
+            }
+        }
+        var gs = new List<GoroutineSnapshot>();
+        foreach (Goroutine g in _registry.Snapshot())
+        {
+            GoroutineStatus status = g.Status;
+            gs.Add(new GoroutineSnapshot(g.Id, (int)status,
+                status == GoroutineStatus.Waiting ? g.WaitReason.ToGoString() : "",
+                (g.M as Machine)?.Id ?? -1, (g.LockedM as Machine)?.Id ?? -1));
+        }
+        return new SchedulerSnapshot(elapsedMs, procs, Volatile.Read(ref _npidle), threads,
+            Volatile.Read(ref _nmspinning), idle, idleLocked, NeedSpinning: false, _global.Count, ps, ms, gs);
+    }
+
+    private static int TimerCount(Processor p) => p.TimerCount;
+}

@@ -1,0 +1,78 @@
+using GoSched.Core;
+
+namespace GoSched.Scheduling;
+
+internal sealed partial class Scheduler
+{
+    private const int GoidCacheBatch = 16; // Go's _GoidCacheBatch
+
+    /// <summary>
+    /// Go's <c>newproc</c>: creates a goroutine and puts it in the current P's runnext (so it inherits the time
+    /// slice of whoever runs next), or on the global queue when called from outside the scheduler's threads; then
+    /// wakes an idle P.
+    /// </summary>
+    internal Goroutine Spawn(Func<Task>? asyncBody, Action? syncBody, in CallerLocation site)
+    {
+        Machine? m = Machine.Current;
+        Processor? p = m is not null && m.Scheduler == this ? BeginRuntimeCall(m) : null;
+        long id = p is not null ? NextGoroutineId(p) : Interlocked.Increment(ref _goidGen);
+        long parent = Goroutine.Current?.Id ?? 0;
+        var g = new Goroutine(this, id, parent, asyncBody, syncBody, site, isMain: false);
+        _registry.Add(g);
+        if (p is not null)
+        {
+            p.RunQueue.Put(g, next: true, _global);
+            EndRuntimeCall(m!, p);
+        }
+        else
+        {
+            _global.Put(g);
+            Interlocked.MemoryBarrier(); // see "Releasing a P"
+        }
+        WakeProcessor();
+        return g;
+    }
+
+    /// <summary>Creates and queues the main goroutine (id 1).</summary>
+    internal Goroutine SpawnMain(Func<Task>? asyncBody, Action? syncBody, in CallerLocation site)
+    {
+        var g = new Goroutine(this, 1, 0, asyncBody, syncBody, site, isMain: true);
+        _registry.Add(g);
+        _global.Put(g);
+        Interlocked.MemoryBarrier();
+        WakeProcessor();
+        return g;
+    }
+
+    private long NextGoroutineId(Processor p)
+    {
+        if (p.GoidCache == p.GoidCacheEnd)
+        {
+            // Ids 2.. come in batches of 16 per P; 1 is reserved for the main goroutine.
+            long end = Interlocked.Add(ref _goidGen, GoidCacheBatch);
+            p.GoidCache = end - GoidCacheBatch + 1;
+            p.GoidCacheEnd = end + 1;
+        }
+        return p.GoidCache++;
+    }
+
+    /// <inheritdoc/>
+    public void Enqueue(Goroutine g, bool fromForeignThread)
+    {
+        Machine? m = fromForeignThread ? null : Machine.Current;
+        if (m is not null && m.Scheduler == this)
+        {
+            Processor? p = BeginRuntimeCall(m);
+            if (p is not null)
+            {
+                p.RunQueue.Put(g, next: true, _global);
+                EndRuntimeCall(m, p);
+                WakeProcessor();
+                return;
+            }
+        }
+        _global.Put(g);
+        Interlocked.MemoryBarrier(); // see "Releasing a P"
+        WakeProcessor();
+    }
+}
