@@ -339,6 +339,18 @@ public sealed partial class Goroutine : SynchronizationContext
         WaitSite = site;
     }
 
+    /// <summary>
+    /// The awaitable that parks the current async goroutine (after <see cref="PrepareToPark"/> and publishing a
+    /// waiter). The blocking form is <see cref="BlockThread"/>.
+    /// </summary>
+    internal ParkAwaitable Park() => new(this);
+
+    /// <summary>
+    /// The blocking form of <see cref="Park"/>: blocks the calling thread (which runs this goroutine) until
+    /// readied; the thread's P runs other goroutines meanwhile.
+    /// </summary>
+    internal void BlockThread() => Scheduler.BlockCurrentThread(this);
+
     /// <summary>Stores the continuation of the current park (an awaiter's <c>UnsafeOnCompleted</c>).</summary>
     internal void SetResume(Action continuation)
     {
