@@ -11,6 +11,18 @@ namespace GoSched;
 /// </summary>
 public static class Go
 {
+    /// <summary>
+    /// For embedders: called on the goroutine's thread when an exception escapes a goroutine (an unrecovered
+    /// panic). Return true to mark it handled: the goroutine ends and the process goes on. When unset, or when it
+    /// returns false, the runtime does what Go does: prints <c>panic: ...</c> and the goroutine's trace to stderr
+    /// and exits with status 2.
+    /// </summary>
+    public static Func<Goroutine, Exception, bool>? UnrecoveredPanicHandler
+    {
+        get => Scheduler.Default.PanicHandler;
+        set => Scheduler.Default.PanicHandler = value;
+    }
+
     /// <summary>Starts an async goroutine. The body runs on the scheduler's threads, as continuations.</summary>
     /// <param name="body">The goroutine's body.</param>
     /// <param name="member">Caller info for "created by" lines (filled in by the compiler).</param>
