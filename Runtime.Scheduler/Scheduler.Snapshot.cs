@@ -7,9 +7,9 @@ namespace GoSched.Scheduling;
 internal sealed partial class Scheduler
 {
     /// <summary>Copies the counters that schedtrace prints (racy reads, as Go's schedtrace).</summary>
-    internal SchedulerSnapshot Snapshot()
+    internal SchedulerSnapshot Snapshot(long since = 0)
     {
-        long elapsedMs = (Stopwatch.GetTimestamp() - _startTimestamp) * 1000 / Stopwatch.Frequency;
+        long elapsedMs = (Stopwatch.GetTimestamp() - (since == 0 ? _startTimestamp : since)) * 1000 / Stopwatch.Frequency;
         Processor[] all = _allp;
         int procs = _gomaxprocs;
         var ps = new List<ProcessorSnapshot>(procs);

@@ -15,6 +15,7 @@ internal sealed partial class Scheduler
     // 1 while sysmon sleeps until woken (all Ps idle); Interlocked.
     private int _sysmonSleeping;
     private long _lastSchedTrace;
+    private long _schedTraceStart;
 
     private void StartSysmon()
     {
@@ -75,8 +76,13 @@ internal sealed partial class Scheduler
                 long intervalTicks = _options.SchedTraceMs * Stopwatch.Frequency / 1000;
                 if (_lastSchedTrace == 0 || now - _lastSchedTrace >= intervalTicks)
                 {
+                    // Go measures from the first trace, so the first line is "SCHED 0ms:".
+                    if (_lastSchedTrace == 0)
+                    {
+                        _schedTraceStart = now;
+                    }
                     _lastSchedTrace = now;
-                    Console.Error.Write(SchedTrace.Format(Snapshot(), _options.SchedDetail));
+                    Console.Error.Write(SchedTrace.Format(Snapshot(_schedTraceStart), _options.SchedDetail));
                 }
             }
         }

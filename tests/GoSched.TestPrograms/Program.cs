@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GoSched;
 
 // Whole programs run in a child process by the tests: each scenario prints what a Go program would print, and
@@ -6,18 +7,31 @@ return args.Length == 0 ? Usage() : args[0] switch
 {
     "runnext-order" => Go.Main(async () =>
     {
-        Runtime.GOMAXPROCS(1);
-        var order = new List<string>();
-        Go.Run(() => order.Add("A"));
-        Go.Run(() => order.Add("B"));
-        Go.Run(() => order.Add("C"));
-        await Runtime.GoschedAsync();
-        Console.WriteLine(string.Join(",", order));
+        // Go: with GOMAXPROCS=1, `go A; go B; go C; runtime.Gosched()` runs C, A, B. The first round warms up the
+        // JIT so that no time slice lasts 10 ms (sysmon would rightly preempt it).
+        for (int round = 0; round < 2; round++)
+        {
+            var order = new List<string>();
+            Go.Run(() => order.Add("A"));
+            Go.Run(() => order.Add("B"));
+            Go.Run(() => order.Add("C"));
+            await Runtime.GoschedAsync();
+            if (round == 1)
+            {
+                Console.WriteLine(string.Join(",", order));
+            }
+        }
     }),
+    "gomaxprocs" => Go.Main(() => Console.WriteLine(Runtime.GOMAXPROCS(0))),
     "panic" => Go.Main(async () =>
     {
         await Runtime.GoschedAsync();
         Runtime.Panic("boom");
+    }),
+    "panic-exception" => Go.Main(() =>
+    {
+        Go.Run(() => throw new InvalidOperationException("bad state"));
+        Thread.Sleep(5000);
     }),
     "goexit-main" => Go.Main(() =>
     {
@@ -35,9 +49,34 @@ return args.Length == 0 ? Usage() : args[0] switch
             Console.WriteLine("main deferred");
         }
     }),
-    "hello" => Go.Main(() => Console.WriteLine("hello from goroutine " + GoSched.Core.Goroutine.Current!.Id)),
+    "schedtrace" => Go.Main(async () =>
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < 350)
+        {
+            await Runtime.GoschedAsync();
+        }
+    }),
+    "idle-cpu" => IdleCpu(),
     _ => Usage(),
 };
+
+// Starts work, lets the runtime go idle, and prints the CPU time the process used while idle.
+static int IdleCpu()
+{
+    return Go.Main(async () =>
+    {
+        for (int i = 0; i < 1000; i++)
+        {
+            Go.Run(async () => await Runtime.GoschedAsync());
+        }
+        await Task.Delay(200); // the runtime idles: every M parks, sysmon sleeps
+        TimeSpan before = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(1000);
+        TimeSpan after = Process.GetCurrentProcess().TotalProcessorTime;
+        Console.WriteLine((after - before).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture));
+    });
+}
 
 static int Usage()
 {

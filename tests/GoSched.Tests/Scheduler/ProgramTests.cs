@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using GoSched.Tests.Support;
+
+namespace GoSched.Tests.Scheduler;
+
+/// <summary>Whole programs in a child process: exit codes and stderr as Go prints them.</summary>
+[TestFixture]
+public partial class ProgramTests
+{
+    [Test]
+    public void Runnext_GoABCThenGosched_RunsCAB()
+    {
+        var r = ChildProcess.Run("runnext-order", new Dictionary<string, string> { ["GOMAXPROCS"] = "1" });
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        Assert.That(r.Stdout.Trim(), Is.EqualTo("C,A,B"));
+    }
+
+    [TestCase("3", "3")]
+    [TestCase("1", "1")]
+    [TestCase("0", null)]
+    [TestCase("-2", null)]
+    [TestCase("abc", null)]
+    [TestCase("", null)]
+    public void GOMAXPROCS_Environment_HonouredOrIgnoredAsGo(string value, string? expected)
+    {
+        var r = ChildProcess.Run("gomaxprocs", new Dictionary<string, string> { ["GOMAXPROCS"] = value });
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        Assert.That(r.Stdout.Trim(), Is.EqualTo(expected ?? Environment.ProcessorCount.ToString()));
+    }
+
+    [Test]
+    public void Panic_Unrecovered_PrintsGoReportAndExits2()
+    {
+        var r = ChildProcess.Run("panic");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Stderr, Does.StartWith("panic: boom\n\ngoroutine 1 [running]:\n"));
+        Assert.That(r.Stderr, Does.Contain("Program.cs:"));
+    }
+
+    [Test]
+    public void Panic_ExceptionEscapesGoroutine_IsUnrecoveredPanic()
+    {
+        var r = ChildProcess.Run("panic-exception");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Stderr, Does.StartWith("panic: System.InvalidOperationException: bad state\n\ngoroutine "));
+        Assert.That(r.Stderr, Does.Match(@"created by .* in goroutine 1\n"));
+    }
+
+    [Test]
+    public void Goexit_FromMain_OthersFinishThenNoGoroutinesFatal()
+    {
+        var r = ChildProcess.Run("goexit-main");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Stdout, Is.EqualTo("main deferred\nother done\n"));
+        Assert.That(r.Stderr, Is.EqualTo("fatal error: no goroutines (main called runtime.Goexit) - deadlock!\n"));
+    }
+
+    [Test]
+    public void SchedTrace_PrintsGoSummaryLines()
+    {
+        var r = ChildProcess.Run("schedtrace", new Dictionary<string, string>
+        {
+            ["GODEBUG"] = "schedtrace=100",
+            ["GOMAXPROCS"] = "2",
+        });
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        string[] lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Is.Not.Empty);
+        Assert.That(lines[0], Does.StartWith("SCHED 0ms: gomaxprocs=2 "));
+        foreach (string line in lines)
+        {
+            Assert.That(SchedLine().IsMatch(line), Is.True, line);
+        }
+    }
+
+    [Test]
+    public void SchedDetail_PrintsPerPMAndGLines()
+    {
+        var r = ChildProcess.Run("schedtrace", new Dictionary<string, string>
+        {
+            ["GODEBUG"] = "schedtrace=100,scheddetail=1",
+            ["GOMAXPROCS"] = "2",
+        });
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        Assert.That(r.Stderr, Does.Match(@"SCHED \d+ms: gomaxprocs=2 idleprocs=\d+ threads=\d+ spinningthreads=\d+ needspinning=\d idlethreads=\d+ runqueue=\d+ gcwaiting=false nmidlelocked=\d+ stopwait=0 sysmonwait=false\n"));
+        Assert.That(r.Stderr, Does.Match(@"  P0: status=\d schedtick=\d+ syscalltick=\d+ m=(\d+|nil) runqsize=\d+ gfreecnt=0 timerslen=\d+\n"));
+        Assert.That(r.Stderr, Does.Match(@"  M\d+: p=(\d+|nil) curg=(\d+|nil) mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=(true|false) blocked=(true|false) lockedg=(\d+|nil)\n"));
+        Assert.That(r.Stderr, Does.Match(@"  G1: status=\d\(.*\) m=(\d+|nil) lockedm=(\d+|nil)\n"));
+    }
+
+    [Test]
+    public void IdleRuntime_BurnsNoCpu()
+    {
+        var r = ChildProcess.Run("idle-cpu");
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        double cpuMs = double.Parse(r.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine($"CPU used over 1 s of idling: {cpuMs} ms");
+        Assert.That(cpuMs, Is.LessThan(50));
+    }
+
+    [GeneratedRegex(@"^SCHED \d+ms: gomaxprocs=\d+ idleprocs=\d+ threads=\d+ spinningthreads=\d+ needspinning=[01] idlethreads=\d+ runqueue=\d+ \[\d+( \d+)*\]$")]
+    private static partial Regex SchedLine();
+}
