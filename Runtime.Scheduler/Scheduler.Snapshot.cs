@@ -7,9 +7,10 @@ namespace GoSched.Scheduling;
 internal sealed partial class Scheduler
 {
     /// <summary>Copies the counters that schedtrace prints (racy reads, as Go's schedtrace).</summary>
-    internal SchedulerSnapshot Snapshot(long since = 0)
+    internal SchedulerSnapshot Snapshot(long since = 0, long now = 0)
     {
-        long elapsedMs = (Stopwatch.GetTimestamp() - (since == 0 ? _startTimestamp : since)) * 1000 / Stopwatch.Frequency;
+        now = now == 0 ? Stopwatch.GetTimestamp() : now;
+        long elapsedMs = (now - (since == 0 ? _startTimestamp : since)) * 1000 / Stopwatch.Frequency;
         Processor[] all = _allp;
         int procs = _gomaxprocs;
         var ps = new List<ProcessorSnapshot>(procs);

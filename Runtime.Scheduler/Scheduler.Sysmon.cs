@@ -82,7 +82,7 @@ internal sealed partial class Scheduler
                         _schedTraceStart = now;
                     }
                     _lastSchedTrace = now;
-                    Console.Error.Write(SchedTrace.Format(Snapshot(_schedTraceStart), _options.SchedDetail));
+                    Console.Error.Write(SchedTrace.Format(Snapshot(_schedTraceStart, now), _options.SchedDetail));
                 }
             }
         }
