@@ -177,6 +177,10 @@ internal static class Traceback
     private static bool IsHidden(System.Reflection.MethodBase method)
     {
         string? ns = method.DeclaringType?.Namespace;
+        if (ns == "GoSched" && method.DeclaringType!.Name is "Runtime" or "Go")
+        {
+            return true; // Runtime.Panic, Runtime.Goexit: Go hides runtime frames at the top of a panic trace
+        }
         return ns is not null && (ns.StartsWith("GoSched.Scheduling", StringComparison.Ordinal)
             || ns.StartsWith("GoSched.Core", StringComparison.Ordinal)
             || ns.StartsWith("GoSched.Profiling", StringComparison.Ordinal)
@@ -187,7 +191,8 @@ internal static class Traceback
 
     /// <summary>
     /// A Go-style function name: <c>Namespace.Type.Method</c>, with compiler-generated names folded back
-    /// (<c>&lt;Run&gt;d__3.MoveNext</c> → <c>Run</c>, lambda <c>&lt;Main&gt;b__0_1</c> → <c>Main.func1</c>).
+    /// (<c>&lt;Run&gt;d__3.MoveNext</c> → <c>Run</c>; lambdas are numbered from 1 as Go's closures, so
+    /// <c>&lt;Main&gt;b__0_0</c> → <c>Main.func1</c>).
     /// </summary>
     internal static string FunctionName(System.Reflection.MethodBase method)
     {

@@ -69,6 +69,7 @@ public sealed partial class Goroutine : SynchronizationContext
 
     private Task? _bodyTask;
     private bool _started;
+    private bool _watchingBody;
 
     /// <summary>Set by the goroutine's code to ask its M to put it on the global queue after this step (Gosched).</summary>
     internal bool YieldRequested;
@@ -259,11 +260,35 @@ public sealed partial class Goroutine : SynchronizationContext
                 WaitReason = WaitReason.IOWait;
                 WaitSince = Stopwatch.GetTimestamp();
                 WaitSite = default;
+                WatchBodyCompletion();
             }
             if (Interlocked.CompareExchange(ref _state, (int)GoroutineStatus.Waiting, running) == running)
             {
                 return StepResult.Parked;
             }
+        }
+    }
+
+    /// <summary>
+    /// Code that leaves the scheduler (an <c>await ... ConfigureAwait(false)</c>) may finish the body on a thread
+    /// of the .NET thread pool, where no step observes it. Once a goroutine first waits on foreign work, watch its
+    /// body task and post a wake-up when it completes outside a step, so that the goroutine still exits.
+    /// </summary>
+    private void WatchBodyCompletion()
+    {
+        if (_watchingBody || _bodyTask is null)
+        {
+            return;
+        }
+        _watchingBody = true;
+        _bodyTask.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(OnBodyCompletedElsewhere);
+    }
+
+    private void OnBodyCompletedElsewhere()
+    {
+        if (t_current != this)
+        {
+            Post(static _ => { }, null); // the step that runs the no-op sees the body completed and exits
         }
     }
 
@@ -461,6 +486,11 @@ public sealed partial class Goroutine : SynchronizationContext
         lock (q)
         {
             q.Enqueue((d, state));
+        }
+        if (t_current == this)
+        {
+            // The goroutine posts to itself (await Task.Yield()): treat it as Gosched, so that others run first.
+            YieldRequested = true;
         }
 
         int s = Volatile.Read(ref _state);

@@ -329,3 +329,35 @@ public class RuntimeApiTests : GoroutineTest
         Assert.That(maxGapMs, Is.LessThan(200));
     }
 }
+
+[TestFixture]
+[NonParallelizable]
+public class ForeignAwaitEdgeTests : GoroutineTest
+{
+    [Test]
+    public void ConfigureAwaitFalse_BodyFinishesOffScheduler_GoroutineStillExits()
+    {
+        WaitUntil(() => Runtime.NumGoroutine() == 0, "earlier goroutines to finish");
+        var done = new Countdown(1);
+        Go.Run(async () =>
+        {
+            await Task.Delay(5).ConfigureAwait(false);
+            done.Signal();
+        });
+        WaitOrDump(done.Task);
+        WaitUntil(() => Runtime.NumGoroutine() == 0, "the goroutine to exit");
+    }
+
+    [Test]
+    public void TaskYield_InGoroutine_LetsOthersRunFirst()
+    {
+        Runtime.GOMAXPROCS(1);
+        RunGoroutine(async () =>
+        {
+            bool otherRan = false;
+            Go.Run(() => otherRan = true);
+            await Task.Yield();
+            Assert.That(otherRan, Is.True);
+        });
+    }
+}
