@@ -93,8 +93,11 @@ internal sealed class Processor
     /// <summary>Set by sysmon when the P ran one time slice for 10 ms; honoured at the next scheduling point.</summary>
     internal volatile bool PreemptRequested;
 
+    /// <summary>This P's timers (Go's <c>p.timers</c>).</summary>
+    internal readonly TimerHeap Timers = new();
+
     /// <summary>Timers in this P's heap (racy; for scheddetail).</summary>
-    internal int TimerCount;
+    internal int TimerCount => Timers.Count;
 
     internal ProcessorStatus Status
     {

@@ -58,6 +58,11 @@ internal sealed partial class Scheduler
                 p.RunQueue.PreemptRunNext(_global);
             }
 
+            if (p.Timers.MinWhen != long.MaxValue)
+            {
+                RunTimers(p, Stopwatch.GetTimestamp());
+            }
+
             Goroutine? g;
             if (p.SchedTick % 61 == 0 && _global.Count > 0)
             {
@@ -84,6 +89,17 @@ internal sealed partial class Scheduler
             {
                 inheritTime = false;
                 return g;
+            }
+
+            // Timers of other Ps (idle ones included) that are due: run them here, whether or not this M may steal
+            // (Go runs them on the last steal pass and from the M that waited for the earliest timer).
+            if (EarliestTimer() <= Stopwatch.GetTimestamp() && RunAllDueTimers())
+            {
+                g = p.RunQueue.TryGet(out inheritTime);
+                if (g is not null)
+                {
+                    return g;
+                }
             }
 
             int procs = _gomaxprocs;
@@ -138,7 +154,10 @@ internal sealed partial class Scheduler
                     continue;
                 }
             }
-            StopM(m);
+            if (!TryStopUntilNextTimer(m))
+            {
+                StopM(m);
+            }
         }
     }
 

@@ -49,6 +49,7 @@ internal sealed partial class Scheduler
             {
                 _idleMs = m.IdleLink;
                 m.IdleLink = null;
+                m.OnIdleList = false;
                 _nmidle--;
             }
             else
@@ -155,12 +156,15 @@ internal sealed partial class Scheduler
     /// </summary>
     private void StopM(Machine m)
     {
-        Debug.Assert(m.P is null, "stopm holding p");
-        Debug.Assert(!m.Spinning, "stopm spinning");
+        if (m.P is not null || m.Spinning)
+        {
+            RuntimeFatal.Throw(m.P is not null ? "stopm holding p" : "stopm spinning");
+        }
         lock (_lock)
         {
             m.IdleLink = _idleMs;
             _idleMs = m;
+            m.OnIdleList = true;
             _nmidle++;
             CheckDeadLocked();
         }

@@ -213,7 +213,18 @@ internal sealed partial class Scheduler
             _global.PutHead(pending[i]);
         }
         p.M = null;
-        p.Status = ProcessorStatus.Dead;
+        p.Status = ProcessorStatus.Dead; // before moving the timers: see AddTimer
+        if (p.Id != 0)
+        {
+            Processor target = _allp[0];
+            lock (p.Timers.SyncRoot)
+            {
+                lock (target.Timers.SyncRoot)
+                {
+                    p.Timers.MoveAllToLocked(target.Timers);
+                }
+            }
+        }
     }
 
     /// <summary>

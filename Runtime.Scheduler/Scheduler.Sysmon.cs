@@ -62,6 +62,10 @@ internal sealed partial class Scheduler
             }
             Thread.Sleep(delayMs);
             long now = Stopwatch.GetTimestamp();
+            if (EarliestTimer() < now - TicksPerMs)
+            {
+                WakeProcessor(); // an overdue timer and busy Ms: start an idle P to run it
+            }
             if (Retake(now))
             {
                 idleRounds = 0;

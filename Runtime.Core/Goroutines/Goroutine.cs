@@ -414,7 +414,7 @@ public sealed partial class Goroutine : SynchronizationContext
             {
                 if (status == (int)GoroutineStatus.Waiting)
                 {
-                    Scheduler.Enqueue(this, fromForeignThread || t_current is null);
+                    Scheduler.Enqueue(this, fromForeignThread);
                 }
                 return;
             }

@@ -67,6 +67,9 @@ internal sealed class Machine
     /// <summary>Set when the M must end its thread (a locked goroutine exited without unlocking).</summary>
     internal bool ExitRequested;
 
+    /// <summary>True while on the idle M list; guarded by Scheduler._lock.</summary>
+    internal bool OnIdleList;
+
     /// <summary>Next M on the idle list; guarded by Scheduler._lock.</summary>
     internal Machine? IdleLink;
 

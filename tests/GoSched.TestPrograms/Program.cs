@@ -58,6 +58,13 @@ return args.Length == 0 ? Usage() : args[0] switch
         }
     }),
     "idle-cpu" => IdleCpu(),
+    "sleep-main" => Go.Main(async () =>
+    {
+        // Every goroutine is asleep on a timer: not a deadlock.
+        await Time.SleepAsync(TimeSpan.FromMilliseconds(200));
+        Time.Sleep(TimeSpan.FromMilliseconds(50));
+        Console.WriteLine("woke");
+    }),
     _ => Usage(),
 };
 

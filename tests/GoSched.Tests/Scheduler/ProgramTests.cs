@@ -89,6 +89,14 @@ public partial class ProgramTests
     }
 
     [Test]
+    public void Sleep_AllGoroutinesAsleepOnTimers_IsNotADeadlock()
+    {
+        var r = ChildProcess.Run("sleep-main");
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        Assert.That(r.Stdout, Is.EqualTo("woke\n"));
+    }
+
+    [Test]
     public void IdleRuntime_BurnsNoCpu()
     {
         var r = ChildProcess.Run("idle-cpu");

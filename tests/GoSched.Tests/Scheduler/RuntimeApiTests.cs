@@ -357,6 +357,11 @@ public class ForeignAwaitEdgeTests : GoroutineTest
             bool otherRan = false;
             Go.Run(() => otherRan = true);
             await Task.Yield();
+            if (!otherRan)
+            {
+                // One schedule in 61 takes the global queue first (Go's fairness rule), where the yielder went.
+                await Task.Yield();
+            }
             Assert.That(otherRan, Is.True);
         });
     }
