@@ -13,8 +13,6 @@ internal sealed class GoroutineRegistry
 
     private readonly Shard[] _shards = new Shard[ShardCount];
 
-    // Live goroutine count. Interlocked; read racily by NumGoroutine.
-    private long _count;
 
     internal GoroutineRegistry()
     {
@@ -24,8 +22,22 @@ internal sealed class GoroutineRegistry
         }
     }
 
-    /// <summary>Live goroutines (racy snapshot).</summary>
-    internal long Count => Volatile.Read(ref _count);
+    /// <summary>
+    /// Live goroutines: the sum of the shards' counts (each written under its shard's lock). A single shared
+    /// counter would be one contended cache line for every spawn and exit on every P.
+    /// </summary>
+    internal long Count
+    {
+        get
+        {
+            long sum = 0;
+            foreach (Shard s in _shards)
+            {
+                sum += Volatile.Read(ref s.Count);
+            }
+            return sum;
+        }
+    }
 
     internal void Add(Goroutine g)
     {
@@ -39,12 +51,19 @@ internal sealed class GoroutineRegistry
                 s.Head.AllPrev = g;
             }
             s.Head = g;
+            Volatile.Write(ref s.Count, s.Count + 1);
         }
-        Interlocked.Increment(ref _count);
     }
 
     /// <summary>Removes a dead goroutine; returns the live count after removal.</summary>
     internal long Remove(Goroutine g)
+    {
+        RemoveOnly(g);
+        return Count;
+    }
+
+    /// <summary>Removes a dead goroutine.</summary>
+    internal void RemoveOnly(Goroutine g)
     {
         Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
         lock (s.Lock)
@@ -62,8 +81,8 @@ internal sealed class GoroutineRegistry
                 g.AllNext.AllPrev = g.AllPrev;
             }
             g.AllPrev = g.AllNext = null;
+            Volatile.Write(ref s.Count, s.Count - 1);
         }
-        return Interlocked.Decrement(ref _count);
     }
 
     /// <summary>All live goroutines, ordered by id.</summary>
@@ -88,5 +107,11 @@ internal sealed class GoroutineRegistry
     {
         internal readonly Lock Lock = new();
         internal Goroutine? Head;
+        internal long Count; // guarded by Lock; read racily
+
+        // Keep neighbouring shards' locks off each other's cache lines.
+#pragma warning disable CS0169, IDE0051 // padding
+        private long _pad0, _pad1, _pad2, _pad3, _pad4, _pad5;
+#pragma warning restore CS0169, IDE0051
     }
 }

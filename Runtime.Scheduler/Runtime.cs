@@ -154,7 +154,6 @@ public readonly struct YieldAwaiter : ICriticalNotifyCompletion
             return;
         }
         g.SetResume(continuation);
-        g.Ready();
-        g.YieldRequested = true;
+        g.YieldRequested = true; // the M moves it to Runnable with its ready pending in one CAS
     }
 }

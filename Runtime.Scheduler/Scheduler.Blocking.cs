@@ -34,8 +34,7 @@ internal sealed partial class Scheduler
         MarkBlockedLocked(m);
         if (yieldToGlobal)
         {
-            g.Ready(); // Running: only sets ReadyPending, consumed when the thread continues
-            g.MarkRunnable();
+            g.MarkRunnable(readyPending: true); // consumed when the thread continues
         }
         else if (!g.TryCommitThreadPark())
         {
@@ -167,7 +166,7 @@ internal sealed partial class Scheduler
         g.LockedM = null;
         m.LockedG = null;
         g.MarkDead();
-        long remaining = _registry.Remove(g);
+        _registry.RemoveOnly(g);
 
         if (g.Fault is not null)
         {
@@ -177,7 +176,7 @@ internal sealed partial class Scheduler
         {
             OnMainExit(g);
         }
-        else if (_mainGoexited && remaining == 0)
+        else if (_mainGoexited && _registry.Count == 0)
         {
             ReportFatal("no goroutines (main called runtime.Goexit) - deadlock!", withGoroutines: false);
         }

@@ -69,7 +69,7 @@ internal sealed partial class Scheduler
             case StepResult.Parked:
                 break;
             case StepResult.Yielded:
-                g.MarkRunnable();
+                g.MarkRunnable(readyPending: g.HasResume); // Gosched stored its continuation; a self-post did not
                 _global.Put(g);
                 if (m.P is null)
                 {

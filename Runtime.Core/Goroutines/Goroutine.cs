@@ -387,6 +387,9 @@ public sealed partial class Goroutine : SynchronizationContext
         _resume = continuation;
     }
 
+    /// <summary>True while a park's continuation is stored (owner only).</summary>
+    internal bool HasResume => _resume is not null;
+
     /// <summary>Clears the wait information when the goroutine resumes.</summary>
     internal void ClearWait()
     {
@@ -454,13 +457,17 @@ public sealed partial class Goroutine : SynchronizationContext
         Debug.Assert((old & ReadyPendingFlag) != 0, "thread woken without a ready");
     }
 
-    /// <summary>Puts a Running goroutine back to Runnable (Gosched, preemption, or loss of the P).</summary>
-    internal void MarkRunnable()
+    /// <summary>
+    /// Puts a Running goroutine back to Runnable (Gosched, preemption). With <paramref name="readyPending"/> its
+    /// stored continuation is marked ready in the same compare-and-swap (a yield is a park readied at once).
+    /// </summary>
+    internal void MarkRunnable(bool readyPending = false)
     {
+        int flag = readyPending ? ReadyPendingFlag : 0;
         int s = Volatile.Read(ref _state);
         while (true)
         {
-            int prev = Interlocked.CompareExchange(ref _state, (s & ~StatusMask) | (int)GoroutineStatus.Runnable, s);
+            int prev = Interlocked.CompareExchange(ref _state, (s & ~StatusMask) | (int)GoroutineStatus.Runnable | flag, s);
             if (prev == s)
             {
                 return;
