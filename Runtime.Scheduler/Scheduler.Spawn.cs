@@ -30,7 +30,23 @@ internal sealed partial class Scheduler
             Interlocked.MemoryBarrier(); // see "Releasing a P"
         }
         WakeProcessor();
+        PreemptPoint();
         return g;
+    }
+
+    /// <summary>
+    /// A runtime call is a safe point, as a function prologue is in Go: if sysmon asked the running goroutine to
+    /// give up its time slice (it has run 10 ms without parking), it yields here: its thread waits while the P runs
+    /// others, then it continues. Without this, a goroutine that spawns in a loop would keep every spawned
+    /// goroutine queued until its loop ends.
+    /// </summary>
+    private void PreemptPoint()
+    {
+        if (Goroutine.Current is { PreemptRequested: true } current && Machine.Current is { InGoroutine: true })
+        {
+            current.PreemptRequested = false;
+            YieldCurrentThread(current);
+        }
     }
 
     /// <summary>Creates and queues the main goroutine (id 1).</summary>

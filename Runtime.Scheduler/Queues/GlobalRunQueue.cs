@@ -59,6 +59,26 @@ internal sealed class GlobalRunQueue
         }
     }
 
+    /// <summary>Go's <c>globrunqputbatch</c>: appends a list already linked through SchedLink.</summary>
+    internal void PutList(Goroutine first, Goroutine last, int count)
+    {
+        Debug.Assert(last.SchedLink is null);
+        lock (_lock)
+        {
+            AssertInvariants();
+            if (_tail is null)
+            {
+                _head = first;
+            }
+            else
+            {
+                _tail.SchedLink = first;
+            }
+            _tail = last;
+            Volatile.Write(ref _count, _count + count);
+        }
+    }
+
     /// <summary>Go's <c>globrunqputbatch</c>: appends a batch in order.</summary>
     internal void PutBatch(Goroutine[] batch)
     {

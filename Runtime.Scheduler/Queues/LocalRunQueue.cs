@@ -108,17 +108,23 @@ internal sealed class LocalRunQueue
     {
         uint n = (t - h) / 2;
         Debug.Assert(n == (uint)_ring.Length / 2, "queue is not full");
-        var batch = new Goroutine[n + 1];
-        for (uint i = 0; i < n; i++)
+        // Link the batch through SchedLink before the CAS: until the CAS succeeds the slots are still ours to read
+        // but may be stolen, so nothing is published until then.
+        Goroutine first = _ring[h & _mask]!;
+        Goroutine prev = first;
+        for (uint i = 1; i < n; i++)
         {
-            batch[i] = _ring[(h + i) & _mask]!;
+            Goroutine next = _ring[(h + i) & _mask]!;
+            prev.SchedLink = next;
+            prev = next;
         }
         if (Interlocked.CompareExchange(ref _head.Value, h + n, h) != h)
         {
             return false;
         }
-        batch[n] = g;
-        overflow.PutBatch(batch);
+        prev.SchedLink = g;
+        g.SchedLink = null;
+        overflow.PutList(first, g, (int)n + 1);
         return true;
     }
 
