@@ -93,6 +93,9 @@ internal sealed class Processor
     /// <summary>Set by sysmon when the P ran one time slice for 10 ms; honoured at the next scheduling point.</summary>
     internal volatile bool PreemptRequested;
 
+    /// <summary>Event counters; owner-M only (see <see cref="GoSched.Profiling.ProcessorCounters"/>).</summary>
+    internal GoSched.Profiling.ProcessorCounters Counters;
+
     /// <summary>This P's timers (Go's <c>p.timers</c>).</summary>
     internal readonly TimerHeap Timers = new();
 

@@ -112,6 +112,13 @@ public static class Runtime
 
     private static readonly string s_goroot = Environment.GetEnvironmentVariable("GOROOT") ?? "";
 
+    /// <summary>
+    /// The scheduler's cumulative counters (spawns, where goroutines were taken from, steals, parks, yields,
+    /// preemptions, retakes, threads): what <c>GODEBUG=schedtrace</c> summarises, as numbers a program can read.
+    /// </summary>
+    /// <returns>A racy snapshot.</returns>
+    public static GoSched.Profiling.SchedStats ReadSchedStats() => Scheduler.Current.ReadStats();
+
     /// <summary>Go's <c>panic(v)</c>.</summary>
     /// <param name="value">The panic value.</param>
     /// <exception cref="PanicException">Always.</exception>

@@ -67,8 +67,16 @@ internal sealed partial class Scheduler
         switch (result)
         {
             case StepResult.Parked:
+                if (m.P is { } parkedOn)
+                {
+                    parkedOn.Counters.Parks++;
+                }
                 break;
             case StepResult.Yielded:
+                if (m.P is { } yieldedOn)
+                {
+                    yieldedOn.Counters.Yields++;
+                }
                 g.MarkRunnable(readyPending: g.HasResume); // Gosched stored its continuation; a self-post did not
                 _global.Put(g);
                 if (m.P is null)

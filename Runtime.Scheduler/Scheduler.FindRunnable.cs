@@ -50,6 +50,7 @@ internal sealed partial class Scheduler
             {
                 // Sysmon saw one time slice last 10 ms: preempt the chain (see PreemptRunNext).
                 p.PreemptRequested = false;
+                p.Counters.Preemptions++;
                 p.RunQueue.PreemptRunNext(_global);
             }
             else if (_options.RandomizeScheduling && (FastRandom.Next() & 1) == 0)
@@ -69,6 +70,7 @@ internal sealed partial class Scheduler
                 g = _global.TryGetOne();
                 if (g is not null)
                 {
+                    p.Counters.GlobalTaken++;
                     inheritTime = false;
                     return g;
                 }
@@ -77,6 +79,14 @@ internal sealed partial class Scheduler
             g = p.RunQueue.TryGet(out inheritTime);
             if (g is not null)
             {
+                if (inheritTime)
+                {
+                    p.Counters.RunNextTaken++;
+                }
+                else
+                {
+                    p.Counters.LocalTaken++;
+                }
                 return g;
             }
 
@@ -87,6 +97,7 @@ internal sealed partial class Scheduler
             g = _global.TryGetBatch(p.RunQueue, _gomaxprocs);
             if (g is not null)
             {
+                p.Counters.GlobalTaken++;
                 inheritTime = false;
                 return g;
             }
@@ -113,6 +124,7 @@ internal sealed partial class Scheduler
                 g = StealWork(p);
                 if (g is not null)
                 {
+                    p.Counters.Steals++;
                     inheritTime = false;
                     return g;
                 }

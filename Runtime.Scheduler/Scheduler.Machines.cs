@@ -51,6 +51,7 @@ internal sealed partial class Scheduler
                 m.IdleLink = null;
                 m.OnIdleList = false;
                 _nmidle--;
+                _threadWakeups++;
             }
             else
             {
@@ -84,6 +85,7 @@ internal sealed partial class Scheduler
         };
         _allm = m;
         _mcount++;
+        _threadsCreated++;
         if (isSystem)
         {
             _nmsys++;

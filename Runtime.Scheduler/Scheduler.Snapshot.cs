@@ -46,4 +46,35 @@ internal sealed partial class Scheduler
     }
 
     private static int TimerCount(Processor p) => p.TimerCount;
+
+    private long _foreignSpawns; // Interlocked
+    private long _retakes;       // Interlocked (sysmon)
+    private long _threadsCreated; // guarded by _lock
+    private long _threadWakeups;  // guarded by _lock
+
+    /// <summary>Sums the per-P counters (racy, as Go's schedtrace).</summary>
+    internal SchedStats ReadStats()
+    {
+        ProcessorCounters sum = default;
+        foreach (Processor p in _allp)
+        {
+            sum.Spawned += p.Counters.Spawned;
+            sum.RunNextTaken += p.Counters.RunNextTaken;
+            sum.LocalTaken += p.Counters.LocalTaken;
+            sum.GlobalTaken += p.Counters.GlobalTaken;
+            sum.Steals += p.Counters.Steals;
+            sum.Parks += p.Counters.Parks;
+            sum.Yields += p.Counters.Yields;
+            sum.Preemptions += p.Counters.Preemptions;
+        }
+        long created, wakeups;
+        lock (_lock)
+        {
+            created = _threadsCreated;
+            wakeups = _threadWakeups;
+        }
+        return new SchedStats(sum.Spawned + Interlocked.Read(ref _foreignSpawns), sum.RunNextTaken, sum.LocalTaken,
+            sum.GlobalTaken, sum.Steals, sum.Parks, sum.Yields, sum.Preemptions, Interlocked.Read(ref _retakes),
+            created, wakeups);
+    }
 }

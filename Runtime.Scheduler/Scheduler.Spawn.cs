@@ -22,11 +22,13 @@ internal sealed partial class Scheduler
         if (p is not null)
         {
             p.RunQueue.Put(g, next: true, _global);
+            p.Counters.Spawned++;
             EndRuntimeCall(m!, p);
         }
         else
         {
             _global.Put(g);
+            Interlocked.Increment(ref _foreignSpawns);
             Interlocked.MemoryBarrier(); // see "Releasing a P"
         }
         WakeProcessor();

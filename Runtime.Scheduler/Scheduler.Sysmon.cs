@@ -153,6 +153,7 @@ internal sealed partial class Scheduler
             if (Interlocked.CompareExchange(ref p.Owner, (owner & ~3) | OwnerState.Retaken, owner) == owner)
             {
                 p.SyscallTick++;
+                Interlocked.Increment(ref _retakes);
                 p.M = null;
                 HandOffP(p);
                 acted = true;
