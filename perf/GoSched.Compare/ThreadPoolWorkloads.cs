@@ -1,15 +1,17 @@
 using System.Threading.Channels;
+using SysChannel = System.Threading.Channels.Channel;
 
 namespace GoSched.Compare;
 
 /// <summary>
-/// The workloads on the .NET thread pool: Task.Run, async/await, System.Threading.Channels, SemaphoreSlim and
+/// The workloads on the .NET thread pool: Task.Run, async/await, System.Threading.Channels (spelled in full, as
+/// GoSched has a Channel&lt;T&gt; of its own), SemaphoreSlim and
 /// Task.Delay. An unbuffered Go channel is a bounded channel of capacity 0, which .NET 10 accepts and implements as a
 /// true rendezvous (the writer completes only when a reader takes the item).
 /// </summary>
 internal static class ThreadPoolWorkloads
 {
-    private static Channel<T> Rendezvous<T>() => Channel.CreateBounded<T>(new BoundedChannelOptions(0));
+    private static System.Threading.Channels.Channel<T> Rendezvous<T>() => SysChannel.CreateBounded<T>(new BoundedChannelOptions(0));
 
     public static async Task<long> Spawn(int n)
     {
@@ -53,7 +55,7 @@ internal static class ThreadPoolWorkloads
 
     public static async Task<long> PingPong(int n)
     {
-        Channel<int> ping = Rendezvous<int>(), pong = Rendezvous<int>();
+        System.Threading.Channels.Channel<int> ping = Rendezvous<int>(), pong = Rendezvous<int>();
         Task echo = Task.Run(async () =>
         {
             while (await ping.Reader.WaitToReadAsync())
@@ -82,7 +84,7 @@ internal static class ThreadPoolWorkloads
 
     private static async Task<long> Buffered(int n, int workers)
     {
-        var ch = Channel.CreateBounded<long>(new BoundedChannelOptions(Workloads.BufferCapacity));
+        var ch = SysChannel.CreateBounded<long>(new BoundedChannelOptions(Workloads.BufferCapacity));
         var total = new Counter();
         int per = n / workers;
         var producers = new Task[workers];
@@ -143,7 +145,7 @@ internal static class ThreadPoolWorkloads
     public static async Task<long> Sieve(int n)
     {
         var stop = new StopFlag();
-        Channel<int> ch = Rendezvous<int>();
+        System.Threading.Channels.Channel<int> ch = Rendezvous<int>();
         ChannelWriter<int> first = ch.Writer;
         _ = Task.Run(async () =>
         {
@@ -158,7 +160,7 @@ internal static class ThreadPoolWorkloads
         {
             prime = await ch.Reader.ReadAsync();
             ChannelReader<int> input = ch.Reader;
-            Channel<int> output = Rendezvous<int>();
+            System.Threading.Channels.Channel<int> output = Rendezvous<int>();
             int p = prime;
             _ = Task.Run(async () =>
             {
@@ -187,7 +189,7 @@ internal static class ThreadPoolWorkloads
 
     public static async Task<long> Ring(int n)
     {
-        var chans = new Channel<int>[Workloads.RingSize];
+        var chans = new System.Threading.Channels.Channel<int>[Workloads.RingSize];
         for (int i = 0; i < chans.Length; i++)
         {
             chans[i] = Rendezvous<int>();
@@ -295,7 +297,7 @@ internal static class ThreadPoolWorkloads
         var started = new Counter();
         var released = new Counter();
         var join = new TaskJoin(n);
-        var block = Channel.CreateUnbounded<int>();
+        var block = SysChannel.CreateUnbounded<int>();
         Func<Task> body = async () =>
         {
             started.Increment();
