@@ -126,8 +126,9 @@ foreach ((Workload w, int n, Outcome[] cells) in rows)
     }
     if (w.IsMemory)
     {
-        Console.WriteLine($"    working set/resident bytes per goroutine: GoSched P=1 {Bytes(cells[0].Secondary)}, P={ncpu} {Bytes(cells[1].Secondary)}, "
-            + $"thread pool {Bytes(cells[2].Secondary)}, Go {Bytes(cells[3].Secondary)} / {Bytes(cells[4].Secondary)}");
+        Console.WriteLine($"    working-set delta per goroutine: GoSched P=1 {Bytes(cells[0].Secondary)}, P={ncpu} {Bytes(cells[1].Secondary)}, "
+            + $"thread pool {Bytes(cells[2].Secondary)}; Go RSS delta {Bytes(cells[3].Secondary)} / {Bytes(cells[4].Secondary)}.");
+        Console.WriteLine("    (The .NET working-set deltas understate: the GC keeps the memory of the warm-up run committed and reuses it.)");
     }
     foreach (Outcome c in cells.Where(c => c.Error is not null and not "n/a"))
     {
