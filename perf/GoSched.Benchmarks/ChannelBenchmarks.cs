@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 
 namespace GoSched.Benchmarks;
 
@@ -9,11 +10,14 @@ namespace GoSched.Benchmarks;
 /// GoSched's channels are compiled in with GOSCHED_SYNC.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class ChannelBenchmarks
 {
     private const int RoundTrips = 1_000;
     private const int Values = 10_000;
 
+    [BenchmarkCategory("PingPong")]
     [Benchmark(Baseline = true, OperationsPerInvoke = RoundTrips)]
     public void PingPongSystemChannels()
     {
@@ -38,7 +42,8 @@ public class ChannelBenchmarks
         echo.GetAwaiter().GetResult();
     }
 
-    [Benchmark(OperationsPerInvoke = Values)]
+    [BenchmarkCategory("Buffered")]
+    [Benchmark(Baseline = true, OperationsPerInvoke = Values)]
     public long BufferedSystemChannels()
     {
         var ch = Channel.CreateBounded<long>(new BoundedChannelOptions(1024));
@@ -67,6 +72,7 @@ public class ChannelBenchmarks
     }
 
 #if GOSCHED_SYNC
+    [BenchmarkCategory("PingPong")]
     [Benchmark(OperationsPerInvoke = RoundTrips)]
     public void PingPongGoSched()
     {
@@ -90,6 +96,7 @@ public class ChannelBenchmarks
         });
     }
 
+    [BenchmarkCategory("Buffered")]
     [Benchmark(OperationsPerInvoke = Values)]
     public long BufferedGoSched()
     {

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 
 namespace GoSched.Benchmarks;
 
@@ -7,6 +8,8 @@ namespace GoSched.Benchmarks;
 /// SemaphoreSlim(1, 1). GoSched's Mutex is compiled in with GOSCHED_SYNC.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class MutexBenchmarks
 {
     private const int W = 8;
@@ -17,6 +20,7 @@ public class MutexBenchmarks
 #endif
     private long _counter;
 
+    [BenchmarkCategory("Uncontended")]
     [Benchmark(Baseline = true)]
     public void SemaphoreSlimUncontended()
     {
@@ -25,7 +29,8 @@ public class MutexBenchmarks
         _semaphore.Release();
     }
 
-    [Benchmark(OperationsPerInvoke = W * L)]
+    [BenchmarkCategory("Contended")]
+    [Benchmark(Baseline = true, OperationsPerInvoke = W * L)]
     public void SemaphoreSlimContended()
     {
         var tasks = new Task[W];
@@ -45,6 +50,7 @@ public class MutexBenchmarks
     }
 
 #if GOSCHED_SYNC
+    [BenchmarkCategory("Uncontended")]
     [Benchmark]
     public void MutexUncontended()
     {
@@ -53,6 +59,7 @@ public class MutexBenchmarks
         _mutex.Unlock();
     }
 
+    [BenchmarkCategory("Contended")]
     [Benchmark(OperationsPerInvoke = W * L)]
     public void MutexContended()
     {
