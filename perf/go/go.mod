@@ -1,0 +1,3 @@
+module gosched/perf
+
+go 1.19
