@@ -58,6 +58,23 @@ return args.Length == 0 ? Usage() : args[0] switch
         }
     }),
     "idle-cpu" => IdleCpu(),
+    "stuck-handoff" => Go.Main(async () =>
+    {
+        // GOMAXPROCS=1: one goroutine blocks its thread for 300 ms; print the longest stall of another goroutine.
+        await Runtime.GoschedAsync();
+        Go.Run(() => Thread.Sleep(300));
+        long last = Stopwatch.GetTimestamp();
+        long worst = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.ElapsedMilliseconds < 400)
+        {
+            await Runtime.GoschedAsync();
+            long now = Stopwatch.GetTimestamp();
+            worst = Math.Max(worst, now - last);
+            last = now;
+        }
+        Console.WriteLine((worst * 1000 / Stopwatch.Frequency).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }),
     "sleep-main" => Go.Main(async () =>
     {
         // Every goroutine is asleep on a timer: not a deadlock.

@@ -97,6 +97,26 @@ public partial class ProgramTests
     }
 
     [Test]
+    public void AsyncPreemptOff_StuckGoroutineKeepsItsP()
+    {
+        // With retaking on, the other goroutine stalls about 10 ms; with GODEBUG=asyncpreemptoff=1 it waits out
+        // the whole 300 ms block, as a Go program without asynchronous preemption would for a tight loop.
+        var on = ChildProcess.Run("stuck-handoff", new Dictionary<string, string> { ["GOMAXPROCS"] = "1" });
+        var off = ChildProcess.Run("stuck-handoff", new Dictionary<string, string>
+        {
+            ["GOMAXPROCS"] = "1",
+            ["GODEBUG"] = "asyncpreemptoff=1",
+        });
+        Assert.That(on.ExitCode, Is.Zero, on.Stderr);
+        Assert.That(off.ExitCode, Is.Zero, off.Stderr);
+        int stallOn = int.Parse(on.Stdout.Trim());
+        int stallOff = int.Parse(off.Stdout.Trim());
+        TestContext.Out.WriteLine($"longest stall: retake on {stallOn} ms, off {stallOff} ms");
+        Assert.That(stallOn, Is.LessThan(200));
+        Assert.That(stallOff, Is.GreaterThanOrEqualTo(250));
+    }
+
+    [Test]
     public void IdleRuntime_BurnsNoCpu()
     {
         var r = ChildProcess.Run("idle-cpu");

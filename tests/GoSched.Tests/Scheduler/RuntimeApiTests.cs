@@ -20,6 +20,26 @@ public class RuntimeApiTests : GoroutineTest
     }
 
     [Test]
+    public void ReadSchedStats_CountsSpawnsYieldsAndParks()
+    {
+        GoSched.Profiling.SchedStats before = Runtime.ReadSchedStats();
+        RunGoroutine(async () =>
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                Go.Run(() => { });
+                await Runtime.GoschedAsync();
+            }
+            await GoSched.Time.SleepAsync(TimeSpan.FromMilliseconds(1));
+        });
+        GoSched.Profiling.SchedStats after = Runtime.ReadSchedStats();
+        Assert.That(after.Spawned - before.Spawned, Is.GreaterThanOrEqualTo(11));
+        Assert.That(after.Yields - before.Yields, Is.GreaterThanOrEqualTo(10));
+        Assert.That(after.Parks - before.Parks, Is.GreaterThanOrEqualTo(1));
+        Assert.That(after.ThreadsCreated, Is.GreaterThanOrEqualTo(2));
+    }
+
+    [Test]
     public void Constants_MatchGoSpelling()
     {
         Assert.That(Runtime.Compiler, Is.EqualTo("gc"));
