@@ -42,6 +42,9 @@ public sealed class Mutex : ILocker
     /// <summary>True while locked (a racy snapshot, for tests and diagnostics).</summary>
     public bool IsLocked => (Volatile.Read(ref _state) & Locked) != 0;
 
+    /// <summary>True while in starvation mode (a racy snapshot, for tests).</summary>
+    internal bool IsStarving => (Volatile.Read(ref _state) & Starving) != 0;
+
     /// <summary>Locks the mutex, blocking until it is available.</summary>
     /// <param name="member">Caller info (filled in by the compiler).</param>
     /// <param name="file">Caller info (filled in by the compiler).</param>
