@@ -11,7 +11,7 @@ public sealed class ChannelContractTests(int capacity)
     [Test]
     public void SendReceive_ManyValuesAsync_ArriveInOrder([Values(1, 2, 8)] int procs)
     {
-        using var _ = GoTest.MaxProcs(procs);
+        using var procsScope = GoTest.MaxProcs(procs);
         var ch = new Channel<int>(capacity);
         const int N = 5000;
         Task producer = GoTest.Start(async () =>
@@ -37,7 +37,7 @@ public sealed class ChannelContractTests(int capacity)
     [Test]
     public void SendReceive_MixedSyncAndAsyncGoroutines_AllValuesDelivered([Values(1, 2, 8)] int procs)
     {
-        using var _ = GoTest.MaxProcs(procs);
+        using var procsScope = GoTest.MaxProcs(procs);
         var ch = new Channel<int>(capacity);
         var done = new Channel<long>(capacity);
         const int PerProducer = 2000;
@@ -139,7 +139,7 @@ public sealed class ChannelContractTests(int capacity)
     [Test]
     public void Close_WhileReceiversWait_AllGetZeroFalse([Values(1, 2, 8)] int procs)
     {
-        using var _ = GoTest.MaxProcs(procs);
+        using var procsScope = GoTest.MaxProcs(procs);
         var ch = new Channel<int>(capacity);
         int parked = 0;
         var results = new (int, bool)[6];
@@ -168,7 +168,7 @@ public sealed class ChannelContractTests(int capacity)
     [Test]
     public void Close_WhileSendersWait_SendersPanic([Values(1, 2, 8)] int procs)
     {
-        using var _ = GoTest.MaxProcs(procs);
+        using var procsScope = GoTest.MaxProcs(procs);
         var ch = new Channel<int>(capacity);
         for (int i = 0; i < capacity; i++)
         {

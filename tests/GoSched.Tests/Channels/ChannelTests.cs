@@ -86,7 +86,7 @@ public sealed class ChannelTests
     [Test]
     public void ChannelOps_SteadyStateInGoroutine_AllocateNothing()
     {
-        using var _ = GoTest.MaxProcs(1);
+        using var procsScope = GoTest.MaxProcs(1);
         var ping = new Channel<int>();
         var pong = new Channel<int>();
         long allocated = -1;
