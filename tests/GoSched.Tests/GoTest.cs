@@ -85,6 +85,18 @@ internal static class GoTest
         }
     }
 
+    /// <summary>True when <paramref name="g"/> is parked with <paramref name="reason"/>.</summary>
+    public static bool IsParked(Core.Goroutine? g, Core.WaitReason reason)
+        => g is { Status: Core.GoroutineStatus.Waiting } && g.WaitReason == reason;
+
+    /// <summary>Skips an allocation check in Debug builds (debug assertions format strings).</summary>
+    public static void RequireRelease()
+    {
+#if DEBUG
+        Assert.Ignore("allocation checks run in Release builds only");
+#endif
+    }
+
     /// <summary>Sets GOMAXPROCS for a test; disposing restores the previous value.</summary>
     public static IDisposable MaxProcs(int n) => new ProcsScope(Runtime.GOMAXPROCS(n));
 

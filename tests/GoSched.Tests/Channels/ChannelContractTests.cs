@@ -174,9 +174,19 @@ public sealed class ChannelContractTests(int capacity)
         {
             Assert.That(ch.TrySend(i), Is.True);
         }
-        Task asyncSender = GoTest.Start(async () => await ch.SendAsync(-1));
-        Task syncSender = GoTest.StartSync(() => ch.Send(-2));
-        GoTest.WaitUntil(() => CountWaiting(ch) == 2, "senders parked");
+        Goroutine? g1 = null, g2 = null;
+        Task asyncSender = GoTest.Start(async () =>
+        {
+            g1 = Goroutine.Current;
+            await ch.SendAsync(-1);
+        });
+        Task syncSender = GoTest.StartSync(() =>
+        {
+            g2 = Goroutine.Current;
+            ch.Send(-2);
+        });
+        GoTest.WaitUntil(() => GoTest.IsParked(g1, WaitReason.ChanSend) && GoTest.IsParked(g2, WaitReason.ChanSend),
+            "senders parked");
         ch.Close();
         foreach (Task t in new[] { asyncSender, syncSender })
         {
@@ -191,15 +201,17 @@ public sealed class ChannelContractTests(int capacity)
     {
         var ch = new Channel<int>(capacity);
         bool sent = false;
+        Goroutine? g = null;
         Task sender = GoTest.Start(async () =>
         {
+            g = Goroutine.Current;
             for (int i = 0; i <= capacity; i++)
             {
                 await ch.SendAsync(i);
             }
             Volatile.Write(ref sent, true);
         });
-        GoTest.WaitUntil(() => CountWaiting(ch) == 1, "sender parked");
+        GoTest.WaitUntil(() => GoTest.IsParked(g, WaitReason.ChanSend), "sender parked");
         Assert.That(Volatile.Read(ref sent), Is.False);
         Assert.That(ch.Len, Is.EqualTo(capacity));
         Assert.That(ch.Receive(), Is.EqualTo(0));
@@ -256,15 +268,17 @@ public sealed class ChannelContractTests(int capacity)
         var ch = new Channel<int>(capacity);
         var order = new Channel<int>(10);
         var tasks = new List<Task>();
+        var gs = new Goroutine?[5];
         for (int i = 0; i < 5; i++)
         {
             int id = i;
             tasks.Add(GoTest.Start(async () =>
             {
+                gs[id] = Goroutine.Current;
                 int v = await ch.ReceiveAsync();
                 await order.SendAsync(id * 100 + v);
             }));
-            GoTest.WaitUntil(() => CountWaiting(ch) == id + 1, "receiver " + id);
+            GoTest.WaitUntil(() => GoTest.IsParked(gs[id], WaitReason.ChanReceive), "receiver " + id);
         }
         for (int i = 0; i < 5; i++)
         {
@@ -278,13 +292,5 @@ public sealed class ChannelContractTests(int capacity)
         }
         got.Sort();
         Assert.That(got, Is.EqualTo(new[] { 0, 101, 202, 303, 404 }));
-    }
-
-    /// <summary>Counts goroutines parked on the channel (via their wait reasons; racy, for polling).</summary>
-    internal static int CountWaiting<T>(Channel<T> ch)
-    {
-        _ = ch;
-        return Scheduling.Scheduler.Default.DumpAllGoroutines().Split("\ngoroutine ")
-            .Count(s => s.Contains("[chan send") || s.Contains("[chan receive"));
     }
 }

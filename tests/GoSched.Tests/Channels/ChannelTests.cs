@@ -86,6 +86,7 @@ public sealed class ChannelTests
     [Test]
     public void ChannelOps_SteadyStateInGoroutine_AllocateNothing()
     {
+        GoTest.RequireRelease();
         using var procsScope = GoTest.MaxProcs(1);
         var ping = new Channel<int>();
         var pong = new Channel<int>();

@@ -71,8 +71,10 @@ public sealed class SelectTests
         var idle = new Channel<double>();
         int which = -1, stringCase = -1;
         string? got = null;
+        Goroutine? g = null;
         Task selector = GoTest.Start(async () =>
         {
+            g = Goroutine.Current;
             using Select s = Select.Rent();
             s.Receive(ints);
             stringCase = s.Receive(strings);
@@ -80,7 +82,7 @@ public sealed class SelectTests
             which = await s.WaitAsync();
             got = s.Value<string>(which);
         });
-        GoTest.WaitUntil(() => CountSelecting() == 1, "select parked");
+        GoTest.WaitUntil(() => GoTest.IsParked(g, WaitReason.Select), "select parked");
         strings.Send("hello");
         GoTest.Wait(selector);
         Assert.That((which, got), Is.EqualTo((stringCase, "hello")));
@@ -109,14 +111,16 @@ public sealed class SelectTests
         var ch = new Channel<int>();
         int won = -1;
         bool ok = true;
+        Goroutine? g = null;
         Task t = GoTest.StartSync(() =>
         {
+            g = Goroutine.Current;
             var s = new Select();
             int c = s.Receive(ch);
             won = s.Wait();
             ok = s.Ok(c);
         });
-        GoTest.WaitUntil(() => CountSelecting() == 1, "select parked");
+        GoTest.WaitUntil(() => GoTest.IsParked(g, WaitReason.Select), "select parked");
         ch.Close();
         GoTest.Wait(t);
         Assert.That((won, ok), Is.EqualTo((0, false)));
@@ -136,13 +140,15 @@ public sealed class SelectTests
     public void Wait_SendCaseClosedWhileWaiting_Panics()
     {
         var ch = new Channel<int>();
+        Goroutine? g = null;
         Task t = GoTest.Start(async () =>
         {
+            g = Goroutine.Current;
             var s = new Select();
             s.Send(ch, 1);
             await s.WaitAsync();
         });
-        GoTest.WaitUntil(() => CountSelecting() == 1, "select parked");
+        GoTest.WaitUntil(() => GoTest.IsParked(g, WaitReason.Select), "select parked");
         ch.Close();
         Assert.That(Assert.Throws<RuntimePanicException>(() => GoTest.Wait(t))!.Message, Is.EqualTo("send on closed channel"));
     }
@@ -268,6 +274,7 @@ public sealed class SelectTests
     [Test]
     public void Select_SteadyStateFourCasesInGoroutine_AllocatesNothing()
     {
+        GoTest.RequireRelease();
         using var procsScope = GoTest.MaxProcs(1);
         var c1 = new Channel<int>(1);
         var c2 = new Channel<string>(1);
@@ -315,7 +322,4 @@ public sealed class SelectTests
         }
         Assert.That(allocated, Is.LessThan(1024));
     }
-
-    private static int CountSelecting()
-        => Scheduling.Scheduler.Default.DumpAllGoroutines().Split("\ngoroutine ").Count(s => s.Contains("[select]"));
 }
