@@ -30,7 +30,7 @@ namespace GoSched;
 /// element type stays the same: a goroutine that reuses a select (or rents it with <see cref="Rent"/>) allocates
 /// nothing per select. One select object must not be used by two selects at once.</para>
 /// </remarks>
-public sealed class Select : IDisposable
+public sealed partial class Select : IDisposable
 {
     private const int InitialCases = 4;
 
@@ -101,6 +101,10 @@ public sealed class Select : IDisposable
         _count = 0;
         _active = 0;
         _winner = -1;
+        if (_hasHandlers)
+        {
+            ResetHandlers();
+        }
         return this;
     }
 

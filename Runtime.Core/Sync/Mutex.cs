@@ -170,7 +170,7 @@ public sealed class Mutex : ILocker
             {
                 waitStart = Stopwatch.GetTimestamp();
             }
-            await _sema.AcquireAsync(queueLifo, WaitReason.SyncMutexLock, site);
+            await _sema.AcquireAsync(queueLifo, WaitReason.SyncMutexLock, site).ConfigureAwait(false);
             if (AfterWake(waitStart, ref starving, out old))
             {
                 return;
