@@ -132,19 +132,27 @@ public sealed class Cond
         {
             return;
         }
-        Waiter? chain = null;
+        Waiter? chain = null, last = null;
         _lock.Enter();
         _notify = Volatile.Read(ref _wait);
         while (_waiters.Head is { } w)
         {
+            // Unlinked waiters are chained through Next in ticket order (Go readies them oldest first).
             _waiters.Remove(w);
-            w.Next = chain;
-            chain = w;
+            if (last is null)
+            {
+                chain = w;
+            }
+            else
+            {
+                last.Next = w;
+            }
+            last = w;
         }
         _lock.Exit();
         while (chain is not null)
         {
-            Waiter next = chain.Next!;
+            Waiter? next = chain.Next;
             chain.Next = null;
             chain.Wake();
             chain = next;
