@@ -1,5 +1,5 @@
 using System.Runtime.ExceptionServices;
-using GoSched.Scheduling;
+using RuntimeScheduler = GoSched.Scheduling.Scheduler;
 
 namespace GoSched.Tests;
 
@@ -67,7 +67,7 @@ internal static class GoTest
         }
         if (!done)
         {
-            Assert.Fail("timed out; goroutines:\n" + Scheduler.Default.DumpAllGoroutines());
+            Assert.Fail("timed out; goroutines:\n" + RuntimeScheduler.Default.DumpAllGoroutines());
         }
     }
 
@@ -79,7 +79,7 @@ internal static class GoTest
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"timed out waiting for {what}; goroutines:\n" + Scheduler.Default.DumpAllGoroutines());
+                Assert.Fail($"timed out waiting for {what}; goroutines:\n" + RuntimeScheduler.Default.DumpAllGoroutines());
             }
             Thread.Sleep(1);
         }

@@ -68,6 +68,21 @@ public abstract class GoroutineTest
         }
     }
 
+    /// <summary>
+    /// Goroutines that are alive and not parked forever by design (tests of nil channels and empty selects leave
+    /// such goroutines behind on purpose, as Go's own tests leak them).
+    /// </summary>
+    protected static int LiveGoroutines() => RuntimeScheduler.Default.Registry.Snapshot().Count(g =>
+        g.Status != GoSched.Core.GoroutineStatus.Waiting || g.WaitReason is not (GoSched.Core.WaitReason.ChanReceiveNilChan
+            or GoSched.Core.WaitReason.ChanSendNilChan or GoSched.Core.WaitReason.SelectNoCases));
+
+    /// <summary>Waits until every goroutine started by earlier tests has finished (forever-parked ones aside).</summary>
+    protected static int WaitForQuiescence()
+    {
+        WaitUntil(() => LiveGoroutines() == 0, "earlier goroutines to finish");
+        return Runtime.NumGoroutine();
+    }
+
     /// <summary>Runs <paramref name="body"/> as a goroutine and waits for it with a bound.</summary>
     protected static void RunGoroutine(Func<Task> body, TimeSpan? bound = null)
     {
