@@ -51,16 +51,19 @@ internal sealed partial class Scheduler
         g.M = m;
         m.CurG = g;
 
+        // The thread's current goroutine and synchronization context are left in place after the step (scheduler
+        // code never awaits and never reads them); they are replaced at the next step and cleared when the M
+        // parks. Thread-local accesses cost ~10 ns each here, four per step otherwise.
         Goroutine.SetCurrent(g);
-        if (!g.IsSynchronous)
+        SynchronizationContext? context = g.IsSynchronous ? null : g;
+        if (m.InstalledContext != context)
         {
-            SynchronizationContext.SetSynchronizationContext(g);
+            SynchronizationContext.SetSynchronizationContext(context);
+            m.InstalledContext = context;
         }
         EnterGoroutineCode(m);
         StepResult result = g.RunStep();
         LeaveGoroutineCode(m);
-        SynchronizationContext.SetSynchronizationContext(null);
-        Goroutine.SetCurrent(null);
         m.CurG = null;
         g.M = null;
 

@@ -143,6 +143,16 @@ internal sealed partial class Scheduler
     /// <summary>Parks until another thread hands this M a P (<see cref="Machine.NextP"/>), then acquires it.</summary>
     private static void WaitForP(Machine m)
     {
+        if (m.InstalledContext is not null)
+        {
+            // Parking: drop the last goroutine's references so that a finished goroutine is not kept alive.
+            SynchronizationContext.SetSynchronizationContext(null);
+            m.InstalledContext = null;
+        }
+        if (m.LockedG is null)
+        {
+            Goroutine.SetCurrent(null);
+        }
         Processor? p;
         while ((p = Volatile.Read(ref m.NextP)) is null)
         {

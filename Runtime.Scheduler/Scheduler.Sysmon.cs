@@ -61,6 +61,7 @@ internal sealed partial class Scheduler
                 delayMs = 1;
             }
             Thread.Sleep(delayMs);
+            CoarseClock.Update();
             long now = Stopwatch.GetTimestamp();
             if (EarliestTimer() < now - TicksPerMs)
             {

@@ -11,7 +11,7 @@ public abstract class ChannelBase
     private static long s_nextId;
 
     /// <summary>Guards all mutable channel state (Go's <c>hchan.lock</c>).</summary>
-    private protected readonly Lock Gate = new();
+    private protected readonly RuntimeLock Gate = new();
 
     private protected ChannelBase() => Id = Interlocked.Increment(ref s_nextId);
 

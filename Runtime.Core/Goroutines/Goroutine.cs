@@ -92,7 +92,11 @@ public sealed partial class Goroutine : SynchronizationContext
     /// <summary>Why the goroutine is parked (meaningful while <see cref="Status"/> is Waiting).</summary>
     public WaitReason WaitReason { get; internal set; }
 
-    /// <summary>When the goroutine parked, as a <see cref="Stopwatch"/> timestamp (0 when not parked).</summary>
+    /// <summary>
+    /// When the goroutine parked, in milliseconds of <see cref="Environment.TickCount64"/> (0 when not parked).
+    /// Read from <see cref="CoarseClock"/> (sysmon's resolution): a precise clock read on every park cost more
+    /// than the rest of the park.
+    /// </summary>
     public long WaitSince { get; internal set; }
 
     /// <summary>The source location of the blocking call the goroutine is parked in.</summary>
@@ -258,7 +262,7 @@ public sealed partial class Goroutine : SynchronizationContext
             {
                 // Suspended on something that is not ours (an awaited .NET task): it will post back to us.
                 WaitReason = WaitReason.IOWait;
-                WaitSince = Stopwatch.GetTimestamp();
+                WaitSince = CoarseClock.NowMs;
                 WaitSite = default;
                 WatchBodyCompletion();
             }
@@ -360,7 +364,7 @@ public sealed partial class Goroutine : SynchronizationContext
     internal void PrepareToPark(WaitReason reason, in CallerLocation site)
     {
         WaitReason = reason;
-        WaitSince = Stopwatch.GetTimestamp();
+        WaitSince = CoarseClock.NowMs;
         WaitSite = site;
     }
 

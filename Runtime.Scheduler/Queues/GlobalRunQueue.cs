@@ -14,7 +14,7 @@ namespace GoSched.Scheduling;
 /// </remarks>
 internal sealed class GlobalRunQueue
 {
-    private readonly Lock _lock = new();
+    private readonly RuntimeLock _lock = new();
 
     // Guarded by _lock.
     private Goroutine? _head;
@@ -29,7 +29,8 @@ internal sealed class GlobalRunQueue
     /// <summary>Go's <c>globrunqput</c>: appends at the tail.</summary>
     internal void Put(Goroutine g)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             AssertInvariants();
             g.SchedLink = null;
@@ -44,12 +45,17 @@ internal sealed class GlobalRunQueue
             _tail = g;
             Volatile.Write(ref _count, _count + 1);
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Go's <c>globrunqputhead</c>: pushes at the head (used when a P is destroyed).</summary>
     internal void PutHead(Goroutine g)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             AssertInvariants();
             g.SchedLink = _head;
@@ -57,13 +63,18 @@ internal sealed class GlobalRunQueue
             _tail ??= g;
             Volatile.Write(ref _count, _count + 1);
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Go's <c>globrunqputbatch</c>: appends a list already linked through SchedLink.</summary>
     internal void PutList(Goroutine first, Goroutine last, int count)
     {
         Debug.Assert(last.SchedLink is null);
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             AssertInvariants();
             if (_tail is null)
@@ -77,6 +88,10 @@ internal sealed class GlobalRunQueue
             _tail = last;
             Volatile.Write(ref _count, _count + count);
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Go's <c>globrunqputbatch</c>: appends a batch in order.</summary>
@@ -88,7 +103,8 @@ internal sealed class GlobalRunQueue
         }
         Goroutine last = batch[^1];
         last.SchedLink = null;
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             AssertInvariants();
             if (_tail is null)
@@ -102,6 +118,10 @@ internal sealed class GlobalRunQueue
             _tail = last;
             Volatile.Write(ref _count, _count + batch.Length);
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Takes one goroutine from the head, or null.</summary>
@@ -111,10 +131,15 @@ internal sealed class GlobalRunQueue
         {
             return null;
         }
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             AssertInvariants();
             return PopLocked();
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -129,22 +154,47 @@ internal sealed class GlobalRunQueue
         {
             return null;
         }
-        lock (_lock)
+        Goroutine? first;
+        int n;
+        _lock.Enter();
+        try
         {
             AssertInvariants();
-            int n = Math.Min(_count, _count / Math.Max(gomaxprocs, 1) + 1);
+            n = Math.Min(_count, _count / Math.Max(gomaxprocs, 1) + 1);
             n = Math.Min(n, local.Capacity / 2);
             if (n == 0)
             {
                 return null;
             }
-            Goroutine first = PopLocked()!;
+            // Cut the first n goroutines off as one chain; they go to the local ring after the lock is released.
+            first = _head!;
+            Goroutine last = first;
             for (int i = 1; i < n; i++)
             {
-                local.Put(PopLocked()!, next: false, this);
+                last = last.SchedLink!;
             }
-            return first;
+            _head = last.SchedLink;
+            if (_head is null)
+            {
+                _tail = null;
+            }
+            last.SchedLink = null;
+            Volatile.Write(ref _count, _count - n);
         }
+        finally
+        {
+            _lock.Exit();
+        }
+        Goroutine? rest = first.SchedLink;
+        first.SchedLink = null;
+        while (rest is not null)
+        {
+            Goroutine next = rest.SchedLink!;
+            rest.SchedLink = null;
+            local.Put(rest, next: false, this);
+            rest = next;
+        }
+        return first;
     }
 
     private Goroutine? PopLocked()
@@ -168,12 +218,17 @@ internal sealed class GlobalRunQueue
     internal List<Goroutine> Snapshot()
     {
         var list = new List<Goroutine>();
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             for (Goroutine? g = _head; g is not null; g = g.SchedLink)
             {
                 list.Add(g);
             }
+        }
+        finally
+        {
+            _lock.Exit();
         }
         return list;
     }

@@ -55,6 +55,9 @@ internal sealed class Machine
     /// <summary>Go's <c>m.lockedg</c>: the goroutine wired to this thread, if any.</summary>
     internal Goroutine? LockedG;
 
+    /// <summary>The synchronization context installed on the thread (a goroutine, or null); owner only.</summary>
+    internal SynchronizationContext? InstalledContext;
+
     /// <summary>True while the M is inside goroutine code (a step), false in scheduler code.</summary>
     internal bool InGoroutine;
 

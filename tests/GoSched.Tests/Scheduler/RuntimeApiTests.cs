@@ -376,10 +376,10 @@ public class ForeignAwaitEdgeTests : GoroutineTest
         {
             bool otherRan = false;
             Go.Run(() => otherRan = true);
-            await Task.Yield();
-            if (!otherRan)
+            // One schedule in 61 takes the global queue first (Go's fairness rule), and a time slice that JIT
+            // compilation stretched past 10 ms is preempted; either can put the yielder first once.
+            for (int i = 0; i < 4 && !otherRan; i++)
             {
-                // One schedule in 61 takes the global queue first (Go's fairness rule), where the yielder went.
                 await Task.Yield();
             }
             Assert.That(otherRan, Is.True);

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+
+namespace GoSched.Core;
+
+/// <summary>
+/// A lock for the runtime's tiny critical sections (a channel's queues, the global run queue): one
+/// compare-and-swap to enter, one release store to leave, and spinning that yields the core under contention
+/// (Go's runtime <c>mutex</c> also spins before it sleeps). Never held across a park, a callback or user code.
+/// </summary>
+/// <remarks>
+/// <see cref="Lock"/> costs an interlocked operation on exit as well, which showed up as ~11% of a channel
+/// ping-pong profile. Not reentrant. Debug builds track the owner for <see cref="IsHeldByCurrentThread"/>.
+/// </remarks>
+internal sealed class RuntimeLock
+{
+    // 0 free, 1 held. Enter: CAS (acquire); Exit: Volatile.Write (release), pairs with the next Enter's CAS.
+    private int _state;
+#if DEBUG
+    private int _owner;
+#endif
+
+    /// <summary>Takes the lock.</summary>
+    internal void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
+        {
+            EnterContended();
+        }
+#if DEBUG
+        _owner = Environment.CurrentManagedThreadId;
+#endif
+    }
+
+    /// <summary>Releases the lock. Caller holds it.</summary>
+    internal void Exit()
+    {
+#if DEBUG
+        Debug.Assert(_owner == Environment.CurrentManagedThreadId, "RuntimeLock released by a thread that does not hold it");
+        _owner = 0;
+#endif
+        Volatile.Write(ref _state, 0);
+    }
+
+    /// <summary>Whether the calling thread holds the lock (Debug builds; Release answers whether anyone does).</summary>
+    internal bool IsHeldByCurrentThread
+    {
+        get
+        {
+#if DEBUG
+            return Volatile.Read(ref _state) == 1 && _owner == Environment.CurrentManagedThreadId;
+#else
+            return Volatile.Read(ref _state) == 1;
+#endif
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void EnterContended()
+    {
+        var spin = new SpinWait();
+        while (true)
+        {
+            if (Volatile.Read(ref _state) == 0 && Interlocked.CompareExchange(ref _state, 1, 0) == 0)
+            {
+                return;
+            }
+            spin.SpinOnce(sleep1Threshold: -1); // spins, then yields the core to a descheduled holder
+        }
+    }
+}
