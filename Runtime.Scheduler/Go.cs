@@ -23,6 +23,18 @@ public static class Go
         set => Scheduler.Default.PanicHandler = value;
     }
 
+    /// <summary>
+    /// For embedders: when true, a fatal error of a program run by <see cref="Main(Func{Task}, string?, string?, int)"/>
+    /// (a deadlock, an unrecovered panic) is thrown from <c>Main</c> as a <see cref="FatalErrorException"/> whose
+    /// <see cref="FatalErrorException.Report"/> is the text Go would print, instead of printing it and exiting with
+    /// status 2.
+    /// </summary>
+    public static bool ThrowOnFatalError
+    {
+        get => Scheduler.Default.ThrowOnFatal;
+        set => Scheduler.Default.ThrowOnFatal = value;
+    }
+
     /// <summary>Starts an async goroutine. The body runs on the scheduler's threads, as continuations.</summary>
     /// <param name="body">The goroutine's body.</param>
     /// <param name="member">Caller info for "created by" lines (filled in by the compiler).</param>

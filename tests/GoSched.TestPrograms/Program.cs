@@ -58,6 +58,50 @@ return args.Length == 0 ? Usage() : args[0] switch
         }
     }),
     "idle-cpu" => IdleCpu(),
+    "deadlock-main" => Go.Main(async () =>
+    {
+        var c = new Channel<int>();
+        await c.ReceiveAsync();
+    }),
+    "deadlock-many" => Go.Main(async () =>
+    {
+        var c = new Channel<int>();
+        var mu = new GoSched.Mutex();
+        var wg = new WaitGroup();
+        wg.Add(1);
+        mu.Lock();
+        Go.Run(async () => await c.SendAsync(1));
+        Go.Run(async () => await mu.LockAsync());
+        Go.Run(() => wg.Wait());
+        Go.Run(async () =>
+        {
+            using var sel = Select.Rent();
+            sel.Receive(new Channel<int>());
+            sel.Receive(new Channel<string>());
+            await sel.WaitAsync();
+        });
+        Go.Run(() => Chan.Receive<int>(null));
+        await Runtime.GoschedAsync();
+        await Time.SleepAsync(TimeSpan.FromMilliseconds(20));
+        wg.Wait();
+    }),
+    "deadlock-sync-main" => Go.Main(() =>
+    {
+        var c = new Channel<int>(1);
+        c.Send(1);
+        c.Send(2); // blocks the main goroutine's thread forever
+    }),
+    "no-deadlock-foreign-await" => Go.Main(async () =>
+    {
+        var c = new Channel<int>();
+        Go.Run(async () =>
+        {
+            await Task.Delay(300); // an awaited .NET task is pending: not a deadlock
+            await c.SendAsync(7);
+        });
+        Console.WriteLine(await c.ReceiveAsync());
+    }),
+    "deadlock-throw" => ThrowOnFatal(),
     "stuck-handoff" => Go.Main(async () =>
     {
         // GOMAXPROCS=1: one goroutine blocks its thread for 300 ms; print the longest stall of another goroutine.
@@ -100,6 +144,21 @@ static int IdleCpu()
         TimeSpan after = Process.GetCurrentProcess().TotalProcessorTime;
         Console.WriteLine((after - before).TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture));
     });
+}
+
+// The embedding option: the deadlock report comes back as an exception instead of exiting the process.
+static int ThrowOnFatal()
+{
+    Go.ThrowOnFatalError = true;
+    try
+    {
+        return Go.Main(async () => await new Channel<int>().ReceiveAsync());
+    }
+    catch (FatalErrorException e)
+    {
+        Console.Write(e.Report);
+        return 3;
+    }
 }
 
 static int Usage()

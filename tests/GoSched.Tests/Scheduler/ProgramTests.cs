@@ -117,6 +117,55 @@ public partial class ProgramTests
     }
 
     [Test]
+    public void Deadlock_MainBlockedOnChannel_FatalWithGoroutineAndExit2()
+    {
+        var r = ChildProcess.Run("deadlock-main");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Stderr, Does.StartWith(
+            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n"));
+        Assert.That(r.Stderr, Does.Contain("Program.cs:"));
+    }
+
+    [Test]
+    public void Deadlock_ManyGoroutines_EachListedWithItsWaitReason()
+    {
+        var r = ChildProcess.Run("deadlock-many");
+        Assert.That(r.ExitCode, Is.EqualTo(2), r.Stderr);
+        Assert.That(r.Stderr, Does.StartWith("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [sync.WaitGroup.Wait]:\n"));
+        foreach (string reason in new[] { "chan send", "sync.Mutex.Lock", "sync.WaitGroup.Wait", "select", "chan receive (nil chan)" })
+        {
+            Assert.That(r.Stderr, Does.Match(@"\ngoroutine \d+ \[" + Regex.Escape(reason) + @"\]:\n"), reason);
+        }
+        Assert.That(Regex.Matches(r.Stderr, @"created by .* in goroutine 1\n").Count, Is.EqualTo(5));
+        Assert.That(r.Stderr, Does.Not.EndWith("\n\n"));
+    }
+
+    [Test]
+    public void Deadlock_SynchronousMainBlockedOnItsThread_IsDetected()
+    {
+        var r = ChildProcess.Run("deadlock-sync-main");
+        Assert.That(r.ExitCode, Is.EqualTo(2));
+        Assert.That(r.Stderr, Does.StartWith("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan send]:\n"));
+    }
+
+    [Test]
+    public void Deadlock_NotReportedWhileAForeignAwaitIsPending()
+    {
+        var r = ChildProcess.Run("no-deadlock-foreign-await");
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        Assert.That(r.Stdout, Is.EqualTo("7\n"));
+    }
+
+    [Test]
+    public void Deadlock_EmbeddingOption_ThrowsWithTheSameReport()
+    {
+        var r = ChildProcess.Run("deadlock-throw");
+        Assert.That(r.ExitCode, Is.EqualTo(3), r.Stderr);
+        Assert.That(r.Stdout, Does.StartWith("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [chan receive]:\n"));
+        Assert.That(r.Stderr, Is.Empty);
+    }
+
+    [Test]
     public void IdleRuntime_BurnsNoCpu()
     {
         var r = ChildProcess.Run("idle-cpu");
