@@ -30,7 +30,13 @@ public class RuntimeApiTests : GoroutineTest
                 Go.Run(() => { });
                 await Runtime.GoschedAsync();
             }
-            await GoSched.Time.SleepAsync(TimeSpan.FromMilliseconds(1));
+            var c = new Channel<int>();
+            Go.Run(async () =>
+            {
+                await GoSched.Time.SleepAsync(TimeSpan.FromMilliseconds(20));
+                await c.SendAsync(1);
+            });
+            await c.ReceiveAsync(); // parks: the sender sleeps first
         });
         GoSched.Profiling.SchedStats after = Runtime.ReadSchedStats();
         Assert.That(after.Spawned - before.Spawned, Is.GreaterThanOrEqualTo(11));
