@@ -82,3 +82,38 @@ public class FairnessTests : GoroutineTest
         WaitOrDump(done.Task);
     }
 }
+
+[TestFixture]
+[NonParallelizable]
+public class AllocationTests : GoroutineTest
+{
+    /// <summary>Gosched allocates nothing in steady state (one P keeps the goroutine on one thread).</summary>
+    [Test]
+    public void GoschedAsync_SteadyState_AllocatesNothing()
+    {
+#if DEBUG
+        Assert.Ignore("Debug builds allocate in assertions; the allocation bar is for Release.");
+#endif
+        Runtime.GOMAXPROCS(1);
+        long allocated = -1;
+        bool sameThread = false;
+        RunGoroutine(async () =>
+        {
+            for (int i = 0; i < 10_000; i++)
+            {
+                await Runtime.GoschedAsync();
+            }
+            int thread = Environment.CurrentManagedThreadId;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100_000; i++)
+            {
+                await Runtime.GoschedAsync();
+            }
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            sameThread = thread == Environment.CurrentManagedThreadId;
+        });
+        TestContext.Out.WriteLine($"allocated {allocated} bytes over 100,000 Gosched calls");
+        Assert.That(sameThread, Is.True, "with one P the goroutine should stay on its M");
+        Assert.That(allocated, Is.LessThan(1024));
+    }
+}
