@@ -12,7 +12,17 @@ internal sealed partial class Scheduler
     /// The blocking form of Gosched: the goroutine goes to the global queue and its thread waits until a P runs
     /// it again.
     /// </summary>
-    internal void YieldCurrentThread(Goroutine g) => BlockThread(g, yieldToGlobal: true);
+    internal void YieldCurrentThread(Goroutine g)
+    {
+        // With nothing else runnable on this P or in the global queue, Go's Gosched would put the goroutine on the
+        // global queue and at once take it back; skip the two thread hand-offs that round trip costs here.
+        if (Machine.Current is { P: { } p } && p.RunQueue.IsEmpty && _global.Count == 0)
+        {
+            p.SchedTick++;
+            return;
+        }
+        BlockThread(g, yieldToGlobal: true);
+    }
 
     /// <summary>
     /// Blocks the calling thread, which runs <paramref name="g"/> inside a step, until <paramref name="g"/> is

@@ -9,14 +9,14 @@ return args.Length == 0 ? Usage() : args[0] switch
     {
         // Go: with GOMAXPROCS=1, `go A; go B; go C; runtime.Gosched()` runs C, A, B. The first round warms up the
         // JIT so that no time slice lasts 10 ms (sysmon would rightly preempt it).
-        for (int round = 0; round < 2; round++)
+        for (int round = 0; round < 6; round++)
         {
             var order = new List<string>();
             Go.Run(() => order.Add("A"));
             Go.Run(() => order.Add("B"));
             Go.Run(() => order.Add("C"));
             await Runtime.GoschedAsync();
-            if (round == 1)
+            if (round > 0)
             {
                 Console.WriteLine(string.Join(",", order));
             }

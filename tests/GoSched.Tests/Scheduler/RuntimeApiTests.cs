@@ -392,3 +392,40 @@ public class ForeignAwaitEdgeTests : GoroutineTest
         });
     }
 }
+
+[TestFixture]
+[NonParallelizable]
+public class PanicHandlerTests
+{
+    [Test]
+    public void UnrecoveredPanicHandler_ReceivesTheGoroutineAndException_AndTheRuntimeGoesOn()
+    {
+        var previous = Go.UnrecoveredPanicHandler;
+        var seen = new TaskCompletionSource<(long Id, Exception Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Go.UnrecoveredPanicHandler = (g, e) =>
+        {
+            seen.TrySetResult((g.Id, e));
+            return true;
+        };
+        try
+        {
+            long id = 0;
+            Go.Run(async () =>
+            {
+                id = GoSched.Core.Goroutine.Current!.Id;
+                await Runtime.GoschedAsync();
+                Runtime.Panic("handled elsewhere");
+            });
+            Assert.That(seen.Task.Wait(TimeSpan.FromSeconds(20)), Is.True);
+            Assert.That(seen.Task.Result.Id, Is.EqualTo(id));
+            Assert.That(seen.Task.Result.Error, Is.TypeOf<PanicException>().With.Message.EqualTo("handled elsewhere"));
+            var after = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Go.Run(() => after.SetResult());
+            Assert.That(after.Task.Wait(TimeSpan.FromSeconds(20)), Is.True);
+        }
+        finally
+        {
+            Go.UnrecoveredPanicHandler = previous;
+        }
+    }
+}
