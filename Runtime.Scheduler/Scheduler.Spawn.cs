@@ -16,7 +16,8 @@ internal sealed partial class Scheduler
         Machine? m = Machine.Current;
         Processor? p = m is not null && m.Scheduler == this ? BeginRuntimeCall(m) : null;
         long id = p is not null ? NextGoroutineId(p) : Interlocked.Increment(ref _goidGen);
-        long parent = Goroutine.Current?.Id ?? 0;
+        Goroutine? parentG = m is { InGoroutine: true } ? m.CurG : null; // not a thread-local read
+        long parent = parentG?.Id ?? 0;
         var g = new Goroutine(this, id, parent, asyncBody, syncBody, site, isMain: false);
         _registry.Add(g);
         if (p is not null)
@@ -32,7 +33,10 @@ internal sealed partial class Scheduler
             Interlocked.MemoryBarrier(); // see "Releasing a P"
         }
         WakeProcessor();
-        PreemptPoint();
+        if (parentG is { PreemptRequested: true })
+        {
+            PreemptPoint(parentG);
+        }
         return g;
     }
 
@@ -42,13 +46,10 @@ internal sealed partial class Scheduler
     /// others, then it continues. Without this, a goroutine that spawns in a loop would keep every spawned
     /// goroutine queued until its loop ends.
     /// </summary>
-    private void PreemptPoint()
+    private void PreemptPoint(Goroutine current)
     {
-        if (Goroutine.Current is { PreemptRequested: true } current && Machine.Current is { InGoroutine: true })
-        {
-            current.PreemptRequested = false;
-            YieldCurrentThread(current);
-        }
+        current.PreemptRequested = false;
+        YieldCurrentThread(current);
     }
 
     /// <summary>Creates and queues the main goroutine (id 1).</summary>

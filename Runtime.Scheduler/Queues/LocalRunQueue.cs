@@ -213,29 +213,17 @@ internal sealed class LocalRunQueue
     }
 
     /// <summary>
-    /// Gives a running victim time to run its own runnext before a thief takes it (Go sleeps 3 µs, which is tens
-    /// of microseconds on Linux): a goroutine just readied by a ping-pong partner runs next on its P, and stealing
-    /// it moves the pair across cores and costs a thread wake-up per round trip. Spins up to
-    /// <see cref="RunNextGraceTicks"/>; returns true if <paramref name="next"/> is still there to steal.
+    /// Gives a running victim time to run its own runnext before a thief takes it: like Go, the thief sleeps
+    /// (usleep(3), tens of microseconds in practice) instead of spinning. A goroutine just readied by a ping-pong
+    /// partner runs next on its P; stealing it moves the pair across cores, and spinning on the victim's runnext
+    /// line would bounce that cache line on every hand-off. The thief stays counted as spinning meanwhile, so
+    /// wake-ups in the pair do not start yet another M. Returns true if <paramref name="next"/> is still there.
     /// </summary>
     private bool WaitForOwnerToTake(Goroutine next)
     {
-        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + RunNextGraceTicks;
-        while (Volatile.Read(ref _runNext) == next)
-        {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() >= deadline)
-            {
-                return true;
-            }
-            Thread.SpinWait(20);
-        }
-        return false;
+        OsSleep.Microseconds(3);
+        return Volatile.Read(ref _runNext) == next;
     }
-
-    /// <summary>How long a thief waits for a running victim to take its runnext: 20 µs. Measured: with 3 µs the
-    /// idle P of a GOMAXPROCS=2 ping-pong stole the partner on ~2.4% of round trips, each steal costing a
-    /// cross-thread wake-up (~50 µs), which tripled the round-trip time.</summary>
-    private static readonly long RunNextGraceTicks = System.Diagnostics.Stopwatch.Frequency / 50_000;
 
     /// <summary>
     /// Go's <c>runqgrab</c>: copies half of this queue, starting at its head, into <paramref name="dest"/> from
