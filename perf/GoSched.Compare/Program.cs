@@ -7,7 +7,7 @@ using GoSched.Compare;
 // The comparison runner: the same workloads on GoSched (GOMAXPROCS=1 and NumCPU), on the .NET thread pool, and on
 // Go (GOMAXPROCS=1 and NumCPU) when go is on the PATH. Prints one table. See perf/README.md.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-bool full = false, noGo = false;
+bool full = false, noGo = false, goschedOnly = false;
 var only = new List<string>();
 int? runsArg = null;
 double? warmupArg = null;
@@ -18,6 +18,7 @@ for (int i = 0; i < args.Length; i++)
         case "--quick": full = false; break;
         case "--full": full = true; break;
         case "--no-go": noGo = true; break;
+        case "--gosched-only": goschedOnly = true; noGo = true; break;
         case "--workload" when i + 1 < args.Length: only.AddRange(args[++i].Split(',')); break;
         case "--runs" when i + 1 < args.Length: runsArg = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--warmup" when i + 1 < args.Length: warmupArg = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -95,7 +96,7 @@ foreach (Workload w in selected)
     Runtime.GOMAXPROCS(originalProcs);
 
     // 2: the thread pool.
-    cells[2] = w.IsMemory
+    cells[2] = goschedOnly ? Outcome.Fail("n/a") : w.IsMemory
         ? Harness.Memory(w.ThreadPoolParked!, n, timeout)
         : Harness.Time(m => Task.Run(() => w.ThreadPool(m)), n, expected, warmup, runs, timeout);
     Console.Error.Write(" threadpool");
