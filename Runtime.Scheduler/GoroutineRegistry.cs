@@ -1,5 +1,6 @@
 using GoSched.Core;
 
+
 namespace GoSched.Scheduling;
 
 /// <summary>
@@ -42,7 +43,8 @@ internal sealed class GoroutineRegistry
     internal void Add(Goroutine g)
     {
         Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
-        lock (s.Lock)
+        s.Lock.Enter();
+        try
         {
             g.AllNext = s.Head;
             g.AllPrev = null;
@@ -52,6 +54,10 @@ internal sealed class GoroutineRegistry
             }
             s.Head = g;
             Volatile.Write(ref s.Count, s.Count + 1);
+        }
+        finally
+        {
+            s.Lock.Exit();
         }
     }
 
@@ -66,7 +72,8 @@ internal sealed class GoroutineRegistry
     internal void RemoveOnly(Goroutine g)
     {
         Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
-        lock (s.Lock)
+        s.Lock.Enter();
+        try
         {
             if (g.AllPrev is null)
             {
@@ -83,6 +90,10 @@ internal sealed class GoroutineRegistry
             g.AllPrev = g.AllNext = null;
             Volatile.Write(ref s.Count, s.Count - 1);
         }
+        finally
+        {
+            s.Lock.Exit();
+        }
     }
 
     /// <summary>All live goroutines, ordered by id.</summary>
@@ -91,12 +102,17 @@ internal sealed class GoroutineRegistry
         var list = new List<Goroutine>();
         foreach (Shard s in _shards)
         {
-            lock (s.Lock)
+            s.Lock.Enter();
+            try
             {
                 for (Goroutine? g = s.Head; g is not null; g = g.AllNext)
                 {
                     list.Add(g);
                 }
+            }
+            finally
+            {
+                s.Lock.Exit();
             }
         }
         list.Sort(static (a, b) => a.Id.CompareTo(b.Id));
@@ -105,7 +121,7 @@ internal sealed class GoroutineRegistry
 
     private sealed class Shard
     {
-        internal readonly Lock Lock = new();
+        internal readonly RuntimeLock Lock = new();
         internal Goroutine? Head;
         internal long Count; // guarded by Lock; read racily
 
