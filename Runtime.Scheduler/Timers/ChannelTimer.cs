@@ -52,6 +52,9 @@ internal sealed class ChannelTimer
         _entry = new TimerEntry { Callback = s_fire, Argument = this };
     }
 
+    /// <summary>The heap entry; tests use it to replay a firing that raced with Stop or Reset.</summary>
+    internal TimerEntry Entry => _entry;
+
     /// <summary>The channel: capacity 1, so that a firing never blocks the M that runs it.</summary>
     internal Channel<DateTime> Channel { get; } = new(1);
 
