@@ -7,7 +7,8 @@ using GoSched.Compare;
 // The comparison runner: the same workloads on GoSched (GOMAXPROCS=1 and NumCPU), on the .NET thread pool, and on
 // Go (GOMAXPROCS=1 and NumCPU) when go is on the PATH. Prints one table. See perf/README.md.
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
-bool full = false, noGo = false, goschedOnly = false;
+bool full = false, noGo = false, goschedOnly = false, timerAccuracy = false;
+int sleepers = TimerAccuracy.DefaultSleepers;
 var only = new List<string>();
 int? runsArg = null;
 double? warmupArg = null;
@@ -19,6 +20,8 @@ for (int i = 0; i < args.Length; i++)
         case "--full": full = true; break;
         case "--no-go": noGo = true; break;
         case "--gosched-only": goschedOnly = true; noGo = true; break;
+        case "--timer-accuracy": timerAccuracy = true; break;
+        case "--sleepers" when i + 1 < args.Length: sleepers = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--workload" when i + 1 < args.Length: only.AddRange(args[++i].Split(',')); break;
         case "--runs" when i + 1 < args.Length: runsArg = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--warmup" when i + 1 < args.Length: warmupArg = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -29,9 +32,15 @@ for (int i = 0; i < args.Length; i++)
             }
             return 0;
         default:
-            Console.Error.WriteLine("usage: GoSched.Compare [--quick|--full] [--workload NAME[,NAME]] [--runs N] [--warmup SECONDS] [--no-go] [--list]");
+            Console.Error.WriteLine("usage: GoSched.Compare [--quick|--full] [--workload NAME[,NAME]] [--runs N] [--warmup SECONDS] [--no-go] [--list] | --timer-accuracy [--sleepers N] [--warmup SECONDS]");
             return 2;
     }
+}
+
+if (timerAccuracy)
+{
+    // A separate report: lateness of 1 ms sleeps under load (see TimerAccuracy.cs), not a row of the table.
+    return TimerAccuracy.Run(sleepers, TimeSpan.FromSeconds(warmupArg ?? 1.0), TimeSpan.FromSeconds(3));
 }
 
 var unknown = only.Where(name => Workloads.All.All(w => w.Name != name)).ToList();

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+
+namespace GoSched.Scheduling;
+
+/// <summary>
+/// The runtime half of <see cref="Time.Timer"/> and <see cref="Time.Ticker"/> (Go's channel timer, <c>timer</c> with
+/// <c>isChan</c>): a <see cref="TimerEntry"/> whose firing sends the due time into a one-slot channel without blocking.
+/// </summary>
+/// <remarks>
+/// <para><b>Go 1.23 semantics.</b> No value prepared before a Stop or Reset is received after it. Three things make
+/// that hold:</para>
+/// <list type="number">
+/// <item>Stop and Reset disarm the entry (<see cref="Scheduler.StopTimer"/>), then bump
+/// <see cref="TimerEntry.Sequence"/>, then (Reset) re-arm it. A firing carries the sequence that the heap held when
+/// it took the entry; the take happens under the heap lock, so a take that precedes the disarm carries the old
+/// sequence, and no take can happen between the disarm and the re-arm.</item>
+/// <item>The firing compares its sequence with the current one under <see cref="_lock"/> and sends only if they
+/// match; Stop and Reset hold the same lock, so a firing is either entirely before them or sees the new
+/// sequence.</item>
+/// <item>Stop and Reset drain the channel's buffer under <see cref="_lock"/>, discarding a value that was sent but
+/// not yet received.</item>
+/// </list>
+/// <para><b>Lock order.</b> <see cref="_lock"/>, then a heap lock (Stop/Reset) or the channel's lock (firing, drain).
+/// Nothing takes <see cref="_lock"/> while holding either, because <see cref="Scheduler"/> runs callbacks outside the
+/// heap lock.</para>
+/// <para><b>Accounting.</b> The entry counts as a pending timer (deadlock detection) while it sits in a heap: a
+/// one-shot timer until it fires or is stopped, a ticker until it is stopped, as in Go.</para>
+/// </remarks>
+internal sealed class ChannelTimer
+{
+    private static readonly Action<object?, long, int> s_fire = static (arg, when, seq) => ((ChannelTimer)arg!).Fire(when, seq);
+
+    private readonly Scheduler _scheduler;
+
+    /// <summary>Go's <c>timer.mu</c>: serializes Stop, Reset and the firing's sequence check and send.</summary>
+    private readonly Lock _lock = new();
+
+    // ---- Guarded by _lock ------------------------------------------------------------------------------------
+
+    /// <summary>The heap entry. Its <see cref="TimerEntry.Sequence"/> and <see cref="TimerEntry.Period"/> are
+    /// written only under <see cref="_lock"/> while the entry is in no heap.</summary>
+    private readonly TimerEntry _entry;
+
+    /// <summary>One-shot only: armed and its value not yet handed to the channel (so Stop would prevent a send).</summary>
+    private bool _pending;
+
+    /// <summary>Creates a disarmed channel timer.</summary>
+    /// <param name="scheduler">The scheduler whose heaps hold the timer.</param>
+    internal ChannelTimer(Scheduler scheduler)
+    {
+        _scheduler = scheduler;
+        _entry = new TimerEntry { Callback = s_fire, Argument = this };
+    }
+
+    /// <summary>The heap entry; tests use it to replay a firing that raced with Stop or Reset.</summary>
+    internal TimerEntry Entry => _entry;
+
+    /// <summary>The channel: capacity 1, so that a firing never blocks the M that runs it.</summary>
+    internal Channel<DateTime> Channel { get; } = new(1);
+
+    /// <summary>Arms the timer to fire after <paramref name="duration"/>, then every <paramref name="period"/>
+    /// Stopwatch ticks if that is positive. The timer must be disarmed (new, or just stopped).</summary>
+    internal void Start(TimeSpan duration, long period)
+    {
+        lock (_lock)
+        {
+            ArmLocked(duration, period);
+        }
+    }
+
+    /// <summary>
+    /// Go's <c>t.stop</c>: disarms the timer and discards an unreceived value. Returns true if that prevented a value
+    /// from being received (the timer was armed, or its value was still buffered). For a ticker the result is
+    /// meaningless (Go's <c>Ticker.Stop</c> returns nothing).
+    /// </summary>
+    internal bool Stop()
+    {
+        lock (_lock)
+        {
+            return DisarmLocked();
+        }
+    }
+
+    /// <summary>Go's <c>t.reset</c>: <see cref="Stop"/>, then arms again with the given first delay and period.
+    /// Returns what <see cref="Stop"/> would have.</summary>
+    internal bool Reset(TimeSpan duration, long period)
+    {
+        lock (_lock)
+        {
+            bool prevented = DisarmLocked();
+            ArmLocked(duration, period);
+            return prevented;
+        }
+    }
+
+    private void ArmLocked(TimeSpan duration, long period)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread && _entry.Heap is null);
+        _entry.Period = period;
+        _pending = period == 0;
+        _scheduler.AddTimer(_entry, Time.Deadline(duration));
+    }
+
+    private bool DisarmLocked()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread);
+        bool prevented = _scheduler.StopTimer(_entry) | _pending;
+        _pending = false;
+        // After the disarm: every take that could still be running a callback carries the old sequence.
+        _entry.Sequence++;
+        // Go's timerchandrain: a value that was sent but not received is stale now.
+        prevented |= Channel.TryReceive(out _, out bool ok) && ok;
+        return prevented;
+    }
+
+    /// <summary>The entry's callback, run on an M outside the heap lock: sends the due time unless stale.</summary>
+    private void Fire(long scheduledWhen, int sequence)
+    {
+        lock (_lock)
+        {
+            if (sequence != _entry.Sequence)
+            {
+                return; // armed before a Stop or Reset that has happened since
+            }
+            _pending = false;
+            // Go adjusts the value back by the lateness, so it reads as the time the timer was due.
+            DateTime due = DateTime.Now - Stopwatch.GetElapsedTime(scheduledWhen);
+            // Non-blocking: a ticker whose receiver is slow keeps at most one tick and drops the rest. Go's C is
+            // receive-only; ours can be closed by mistake, and that must not take down the M running timers.
+            if (!Channel.IsClosed)
+            {
+                try
+                {
+                    Channel.TrySend(due);
+                }
+                catch (RuntimePanicException)
+                {
+                    // closed between the check and the send: the value is dropped, as for a full buffer
+                }
+            }
+        }
+    }
+}
