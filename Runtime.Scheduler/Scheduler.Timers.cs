@@ -64,7 +64,8 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>Go's <c>resettimer</c>: re-arms <paramref name="t"/> for <paramref name="when"/>; returns whether it
-    /// was armed before.</summary>
+    /// was armed before. Not atomic as a whole: owners of an entry serialise their resets (FuncTimer, ChannelTimer
+    /// hold a lock around it).</summary>
     internal bool ResetTimer(TimerEntry t, long when)
     {
         bool wasArmed = StopTimer(t);

@@ -166,15 +166,32 @@ public sealed class FuncTimer
         };
     }
 
+    // Serialises Stop and Reset: the scheduler's ResetTimer is a stop then an add, and two concurrent resets
+    // could otherwise both add the entry.
+    private readonly Lock _lock = new();
+
     internal void Arm(TimeSpan duration) => _scheduler.AddTimer(_entry, Time.Deadline(duration));
 
     /// <summary>Go's <c>Timer.Stop</c>: prevents the call; returns true if it did (false if it already ran or
     /// was stopped).</summary>
     /// <returns>Whether the call was prevented.</returns>
-    public bool Stop() => _scheduler.StopTimer(_entry);
+    public bool Stop()
+    {
+        lock (_lock)
+        {
+            return _scheduler.StopTimer(_entry);
+        }
+    }
 
-    /// <summary>Go's <c>Timer.Reset</c>: re-arms the timer; returns true if it was still armed.</summary>
+    /// <summary>Go's <c>Timer.Reset</c>: re-arms the timer; returns true if it was still armed. Safe to call from
+    /// several goroutines at once.</summary>
     /// <param name="duration">The new delay.</param>
     /// <returns>Whether the timer had been armed.</returns>
-    public bool Reset(TimeSpan duration) => _scheduler.ResetTimer(_entry, Time.Deadline(duration));
+    public bool Reset(TimeSpan duration)
+    {
+        lock (_lock)
+        {
+            return _scheduler.ResetTimer(_entry, Time.Deadline(duration));
+        }
+    }
 }
