@@ -84,7 +84,6 @@ internal sealed partial class Scheduler
         g.MarkRunning();
         g.ConsumeThreadReady();
         m.CurG = g;
-        g.M = m;
         Unwire(m, g);
         EnterGoroutineCode(m);
     }

@@ -48,7 +48,6 @@ internal sealed partial class Scheduler
             p.SchedTick++;
         }
         g.MarkRunning();
-        g.M = m;
         m.CurG = g;
 
         // The thread's current goroutine and synchronization context are left in place after the step (scheduler
@@ -65,7 +64,6 @@ internal sealed partial class Scheduler
         StepResult result = g.RunStep();
         LeaveGoroutineCode(m);
         m.CurG = null;
-        g.M = null;
 
         switch (result)
         {

@@ -33,13 +33,24 @@ internal sealed partial class Scheduler
                     m.LockedG?.Id ?? -1));
             }
         }
+        var running = new Dictionary<Goroutine, long>();
+        lock (_lock)
+        {
+            for (Machine? m = _allm; m is not null; m = m.AllLink)
+            {
+                if (m.CurG is { } cur)
+                {
+                    running[cur] = m.Id;
+                }
+            }
+        }
         var gs = new List<GoroutineSnapshot>();
         foreach (Goroutine g in _registry.Snapshot())
         {
             GoroutineStatus status = g.Status;
             gs.Add(new GoroutineSnapshot(g.Id, (int)status,
                 status == GoroutineStatus.Waiting ? g.WaitReason.ToGoString() : "",
-                (g.M as Machine)?.Id ?? -1, (g.LockedM as Machine)?.Id ?? -1));
+                running.GetValueOrDefault(g, -1), (g.LockedM as Machine)?.Id ?? -1));
         }
         return new SchedulerSnapshot(elapsedMs, procs, Volatile.Read(ref _npidle), threads,
             Volatile.Read(ref _nmspinning), idle, idleLocked, NeedSpinning: false, _global.Count, ps, ms, gs);

@@ -13,7 +13,7 @@ namespace GoSched.Core;
 /// <list type="bullet">
 /// <item><see cref="ReadyPendingFlag"/>: a waker readied the goroutine's current park. Every park is paired with
 /// exactly one ready: a primitive that publishes a waiter makes its goroutine suspend exactly once for it.</item>
-/// <item><see cref="PostPendingFlag"/>: a foreign continuation was posted to <see cref="_posted"/>.</item>
+/// <item><see cref="PostPendingFlag"/>: a foreign continuation was posted to the post queue.</item>
 /// </list>
 /// <para><b>Parking protocol</b> (Go's <c>gopark</c> with an unlock function). A goroutine parks in two steps. First,
 /// while its code still runs, the primitive publishes its waiter (enqueues it on a channel's queue, say) and the
@@ -46,14 +46,14 @@ public sealed partial class Goroutine : SynchronizationContext
     public CallerLocation CreatedAt { get; }
 
     /// <summary>True when the body is synchronous code that runs on, and blocks, an OS thread.</summary>
-    public bool IsSynchronous => _syncBody is not null;
+    public bool IsSynchronous { get; }
 
     /// <summary>True for the program's main goroutine.</summary>
     public bool IsMain { get; }
 
     internal readonly IGoroutineScheduler Scheduler;
-    private readonly Func<Task>? _asyncBody;
-    private readonly Action? _syncBody;
+    // Func<Task> for an async goroutine, Action for a synchronous one (one field: a parked goroutine's bytes count).
+    private readonly Delegate _body;
 
     // ---- The state word: see the remarks. Every write is an Interlocked operation (full fence). ----------------
     private int _state;
@@ -79,13 +79,21 @@ public sealed partial class Goroutine : SynchronizationContext
     internal volatile bool PreemptRequested;
 
     /// <summary>The exception that ended the goroutine, if any (Goexit excluded).</summary>
-    internal Exception? Fault;
+    internal Exception? Fault
+    {
+        get => _extras?.Fault;
+        set => Extras.Fault = value;
+    }
 
     /// <summary>True once the goroutine ran <see cref="Runtime"/>'s Goexit (a normal, non-panicking exit).</summary>
     internal bool Goexited;
 
-    // ---- Foreign continuations (guarded by _posted itself) ---------------------------------------------------
-    private Queue<(SendOrPostCallback Callback, object? State)>? _posted;
+    // ---- Cold state, allocated on first use: most goroutines never need it, and every parked goroutine's bytes
+    // count (a million parked goroutines are a workload). Created by the goroutine's own code or its M, except
+    // PostQueue, created by LazyInitializer from any thread.
+    private GoroutineExtras? _extras;
+
+    private GoroutineExtras Extras => _extras ?? LazyInitializer.EnsureInitialized(ref _extras);
 
     // ---- Wait information: written by the goroutine before it parks; read racily by dumps and profiles --------
 
@@ -114,8 +122,6 @@ public sealed partial class Goroutine : SynchronizationContext
     /// goroutine's own thread; read by any M that dequeues the goroutine (published by the run-queue hand-off).</summary>
     internal object? LockedM;
 
-    /// <summary>The M currently running the goroutine (Go's <c>g.m</c>); null while not running. Racy reads only.</summary>
-    internal object? M;
 
     /// <summary>Intrusive link for the global run queue and other goroutine lists; owned by the list's lock.</summary>
     internal Goroutine? SchedLink;
@@ -124,9 +130,13 @@ public sealed partial class Goroutine : SynchronizationContext
     internal Goroutine? AllPrev, AllNext;
 
     /// <summary>Opaque slot for the scheduler's per-goroutine bookkeeping (the blocking parker of a thread).</summary>
-    internal object? SchedulerData;
+    internal object? SchedulerData
+    {
+        get => _extras?.SchedulerData;
+        set => Extras.SchedulerData = value;
+    }
 
-    private Dictionary<object, object?>? _locals;
+
 
     internal Goroutine(IGoroutineScheduler scheduler, long id, long parentId, Func<Task>? asyncBody, Action? syncBody,
         CallerLocation createdAt, bool isMain)
@@ -135,8 +145,8 @@ public sealed partial class Goroutine : SynchronizationContext
         Scheduler = scheduler;
         Id = id;
         ParentId = parentId;
-        _asyncBody = asyncBody;
-        _syncBody = syncBody;
+        _body = (Delegate?)asyncBody ?? syncBody!;
+        IsSynchronous = syncBody is not null;
         CreatedAt = createdAt;
         IsMain = isMain;
         _state = (int)GoroutineStatus.Runnable;
@@ -156,9 +166,9 @@ public sealed partial class Goroutine : SynchronizationContext
     /// Per-goroutine values that follow the goroutine across awaits and threads (what a transpiler needs for
     /// defer, panic and recover state). Only the goroutine's own code may use it.
     /// </summary>
-    public IDictionary<object, object?> Locals => _locals ??= new Dictionary<object, object?>();
+    public IDictionary<object, object?> Locals => Extras.Locals ??= new Dictionary<object, object?>();
 
-    internal bool HasLocals => _locals is not null;
+    internal bool HasLocals => _extras?.Locals is not null;
 
     internal int RawState => Volatile.Read(ref _state);
 
@@ -204,7 +214,7 @@ public sealed partial class Goroutine : SynchronizationContext
         if (!_started)
         {
             _started = true;
-            if (_syncBody is not null)
+            if (IsSynchronous)
             {
                 RunSyncBody();
                 return StepResult.Exited;
@@ -300,7 +310,7 @@ public sealed partial class Goroutine : SynchronizationContext
     {
         try
         {
-            _bodyTask = _asyncBody!();
+            _bodyTask = ((Func<Task>)_body)();
         }
         catch (Exception e)
         {
@@ -312,7 +322,7 @@ public sealed partial class Goroutine : SynchronizationContext
     {
         try
         {
-            _syncBody!();
+            ((Action)_body)();
         }
         catch (Exception e)
         {
@@ -493,7 +503,7 @@ public sealed partial class Goroutine : SynchronizationContext
             return;
         }
 
-        Queue<(SendOrPostCallback, object?)> q = LazyInitializer.EnsureInitialized(ref _posted);
+        Queue<(SendOrPostCallback, object?)> q = LazyInitializer.EnsureInitialized(ref Extras.PostQueue);
         lock (q)
         {
             q.Enqueue((d, state));
@@ -537,7 +547,7 @@ public sealed partial class Goroutine : SynchronizationContext
 
     private void RunPosted()
     {
-        Queue<(SendOrPostCallback Callback, object? State)> q = _posted!;
+        Queue<(SendOrPostCallback Callback, object? State)> q = _extras!.PostQueue!;
         while (true)
         {
             (SendOrPostCallback Callback, object? State) item;
@@ -555,7 +565,7 @@ public sealed partial class Goroutine : SynchronizationContext
 
     private void RunPostedOnThreadPool()
     {
-        Queue<(SendOrPostCallback Callback, object? State)>? q = _posted;
+        Queue<(SendOrPostCallback Callback, object? State)>? q = _extras?.PostQueue;
         if (q is null)
         {
             return;
