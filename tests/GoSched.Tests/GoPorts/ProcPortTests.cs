@@ -174,14 +174,29 @@ public sealed class ProcPortTests : GoPortTest
     // Ports Go's TestPingPongHog: at GOMAXPROCS 1 two pairs of goroutines ping-pong over channels; one pair does
     // 1e6 increments per turn, the other 1e3. If a woken goroutine inherits its waker's time slice (runnext) the
     // counts stay within a factor of 20 (Go's bound); otherwise the hogs starve the light pair.
+    // Go's code is compiled ahead of time; here the scenario first runs twice unmeasured so the JIT has tiered up
+    // the goroutine bodies and the runtime's channel paths (in tier-0 code a light turn costs ~20 us instead of
+    // ~2 us and the ratio drifts to 11-38).
     [Test]
     public void TestPingPongHog()
     {
         Runtime.GOMAXPROCS(1);
+        (long Hog, long Light) counts = default;
+        for (int round = 0; round < 3; round++)
+        {
+            counts = PingPongHogRound();
+        }
+        var (hogCount, lightCount) = counts;
+        const long Factor = 20;
+        Assert.That(hogCount / Factor <= lightCount && lightCount / Factor <= hogCount, Is.True,
+            $"want hogCount/lightCount in [{1.0 / Factor}, {Factor}]; got {hogCount}/{lightCount} = {(double)hogCount / lightCount}");
+    }
+
+    private (long Hog, long Light) PingPongHogRound()
+    {
         var done = new Channel<bool>();
         var hogChan = new Channel<bool>();
         var lightChan = new Channel<bool>();
-        long hogCount = 0, lightCount = 0;
         async Task Run(int limit, StrongBox<long> counter, Channel<bool> wake)
         {
             var s = new Select();
@@ -223,11 +238,7 @@ public sealed class ProcPortTests : GoPortTest
             await hogChan.ReceiveAsync();
             await lightChan.ReceiveAsync();
         });
-        hogCount = hog.Value;
-        lightCount = light.Value;
-        const long Factor = 20;
-        Assert.That(hogCount / Factor <= lightCount && lightCount / Factor <= hogCount, Is.True,
-            $"want hogCount/lightCount in [{1.0 / Factor}, {Factor}]; got {hogCount}/{lightCount} = {(double)hogCount / lightCount}");
+        return (hog.Value, light.Value);
     }
 
     // Ports Go's TestLockOSThreadNesting (via Go's export_test LockOSCounts: the external count is

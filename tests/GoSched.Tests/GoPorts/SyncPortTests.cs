@@ -289,12 +289,12 @@ public sealed class SyncPortTests : GoPortTest
         });
     }
 
-    // Ports Go's TestRWMutex (the hammer part; GoSched's RWMutex has no TryLock/TryRLock). Go uses 1000 iterations
-    // (5 with -short); we use 200. Half the readers and one writer are async goroutines.
+    // Ports Go's TestRWMutex (the hammer part; GoSched's RWMutex has no TryLock/TryRLock): 1000 iterations, as in
+    // Go. Half the readers and one writer are async goroutines.
     [Test]
     public void TestRWMutex()
     {
-        const int N = 200;
+        const int N = 1000;
         HammerRWMutex(1, 1, N);
         HammerRWMutex(1, 3, N);
         HammerRWMutex(1, 10, N);
