@@ -385,4 +385,42 @@ public sealed class ProcPortTests : GoPortTest
             await done.ReceiveAsync();
         }, TimeSpan.FromSeconds(10));
     }
+
+    // Ports Go's TestPreemption: two goroutines take turns on a shared word, each spinning (calling a function)
+    // until it is its turn (Go's N = 5). At GOMAXPROCS 1 this needs the spinning goroutine to lose its P: GoSched
+    // has no asynchronous preemption, but sysmon retakes the P from a goroutine that runs too long.
+    [Test]
+    public void TestPreemption([Values(1, 2, 8)] int procs)
+    {
+        Runtime.GOMAXPROCS(procs);
+        const int N = 5;
+        var c = new Channel<bool>();
+        uint x = 0;
+        for (int g = 0; g < 2; g++)
+        {
+            uint self = (uint)g;
+            SpawnSync(() =>
+            {
+                for (int i = 0; i < N; i++)
+                {
+                    while (Volatile.Read(ref x) != self)
+                    {
+                        Preempt();
+                    }
+                    Volatile.Write(ref x, 1 - self);
+                }
+                c.Send(true);
+            });
+        }
+        RunGoroutine(async () =>
+        {
+            await c.ReceiveAsync();
+            await c.ReceiveAsync();
+        }, TimeSpan.FromSeconds(20));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Preempt()
+    {
+    }
 }
