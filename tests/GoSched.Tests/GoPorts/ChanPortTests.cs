@@ -1,5 +1,6 @@
 namespace GoSched.Tests.GoPorts;
 
+using System.Runtime.CompilerServices;
 using GoSched.Tests.Support;
 using Mutex = GoSched.Mutex;
 using Select = GoSched.Select;
@@ -310,7 +311,7 @@ public sealed class ChanPortTests : GoPortTest
             for (int i = 0; i < N; i++)
             {
                 var c1 = new Channel<int>(1);
-                var c2 = new Channel<int>(1);
+                var c2 = new Channel<int>(closeSecond ? 0 : 1); // Go's Race2 closes an unbuffered c2
                 await c1.SendAsync(1);
                 Spawn(async () =>
                 {
@@ -714,6 +715,78 @@ public sealed class ChanPortTests : GoPortTest
             await c.SendAsync(8); // wake up B
             Assert.That(await bDone.ReceiveAsync(), Is.EqualTo(8));
         });
+    }
+
+    // Ports Go's TestSelectStackAdjust without the stack shrinking (GoSched goroutines have no movable stacks):
+    // two goroutines block in a select that receives from c (into a variable) and d, one of them with c and d
+    // duplicated; closing d wakes both, and the variable bound to the untaken case is left untouched.
+    [Test]
+    public void TestSelectStackAdjust([Values(1, 2, 8)] int procs)
+    {
+        Runtime.GOMAXPROCS(procs);
+        var c = new Channel<StrongBox<int>>();
+        var d = new Channel<StrongBox<int>>();
+        var ready1 = new Channel<bool>();
+        var ready2 = new Channel<bool>();
+        Func<Task> F(Channel<bool> ready, bool dup) => async () =>
+        {
+            await ready.SendAsync(true);
+            var val = new StrongBox<int>(42);
+            StrongBox<int> cx = val;
+            Channel<StrongBox<int>>? c2 = dup ? c : null;
+            Channel<StrongBox<int>>? d2 = dup ? d : null;
+            // Receive from d. cx won't be affected.
+            using (Select s = Select.Rent())
+            {
+                int cx0 = s.Receive(c);
+                s.Receive(c2);
+                s.Receive(d);
+                s.Receive(d2);
+                int won = await s.WaitAsync();
+                if (won == cx0)
+                {
+                    cx = s.Value<StrongBox<int>>(cx0);
+                }
+            }
+            if (!ReferenceEquals(cx, val))
+            {
+                Errorf("cx no longer points to val");
+            }
+            else if (val.Value != 42)
+            {
+                Errorf("val changed");
+            }
+            else
+            {
+                cx.Value = 43;
+                if (val.Value != 43)
+                {
+                    Errorf("changing *cx failed to change val");
+                }
+            }
+            await ready.SendAsync(true);
+        };
+        Spawn(F(ready1, false));
+        Spawn(F(ready2, true));
+        RunGoroutine(async () =>
+        {
+            // Let the goroutines get into the select.
+            await ready1.ReceiveAsync();
+            await ready2.ReceiveAsync();
+            await Time.SleepAsync(TimeSpan.FromMilliseconds(10));
+            // Wake selects.
+            d.Close();
+            await ready1.ReceiveAsync();
+            await ready2.ReceiveAsync();
+        });
+    }
+
+    // Ports Go's TestNoShrinkStackWhileParking: not applicable (it checks stack shrinking by the GC while a
+    // goroutine parks on a channel; GoSched goroutines have no movable stacks).
+    [Test]
+    [Ignore("not applicable: GoSched goroutines have no growable/shrinkable stacks")]
+    public void TestNoShrinkStackWhileParking()
+    {
     }
 
     // Ports Go's TestShrinkStackDuringBlockedSend: not applicable (goroutines have no movable stacks).
