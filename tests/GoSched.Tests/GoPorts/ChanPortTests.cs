@@ -559,8 +559,9 @@ public sealed class ChanPortTests : GoPortTest
     [Test]
     [Ignore("bug: Select.PrepareOrders builds the lock order by a stable insertion sort over case index, so cases "
         + "on the same channel are always enqueued in source order when the select blocks; Go's selectgo builds "
-        + "lockorder from pollorder to permute them. With the receiver arriving after the sender blocked "
-        + "(GOMAXPROCS 1, unbuffered) the first send case wins every time: 1 zero and 99 ones out of 100.")]
+        + "lockorder from pollorder to permute them. When the receiver (which calls Gosched before each receive) "
+        + "finds the sender already blocked on the unbuffered channel, it always takes the first send case: 0 or 1 "
+        + "zeros and 99-100 ones out of 100, at GOMAXPROCS 1, 2 and 8 alike (9 of 9 runs); cap 100 passes.")]
     public void TestPseudoRandomSend([Values(1, 2, 8)] int procs)
     {
         Runtime.GOMAXPROCS(procs);
