@@ -561,7 +561,7 @@ public sealed class ChanPortTests : GoPortTest
         + "on the same channel are always enqueued in source order when the select blocks; Go's selectgo builds "
         + "lockorder from pollorder to permute them. When the receiver (which calls Gosched before each receive) "
         + "finds the sender already blocked on the unbuffered channel, it always takes the first send case: 0 or 1 "
-        + "zeros and 99-100 ones out of 100, at GOMAXPROCS 1, 2 and 8 alike (9 of 9 runs); cap 100 passes.")]
+        + "zeros and 99-100 ones out of 100, at GOMAXPROCS 1, 2 and 8 alike (9 of 9 runs).")]
     public void TestPseudoRandomSend([Values(1, 2, 8)] int procs)
     {
         Runtime.GOMAXPROCS(procs);
