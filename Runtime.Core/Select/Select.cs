@@ -374,17 +374,23 @@ public sealed partial class Select : IDisposable
             int j = (int)FastRandom.Next((uint)(n + 1));
             _pollOrder[n] = _pollOrder[j];
             _pollOrder[j] = i;
-
-            // Insertion sort by channel id (few cases: cheaper than a heap sort).
-            long id = _cases[i].Channel!.Id;
-            int k = n;
-            while (k > 0 && _cases[_lockOrder[k - 1]].Channel!.Id > id)
-            {
-                _lockOrder[k] = _lockOrder[k - 1];
-                k--;
-            }
-            _lockOrder[k] = i;
             n++;
+        }
+
+        // Lock order: the cases sorted by channel id, built from the poll order (as Go builds lockorder from
+        // pollorder) with a stable insertion sort, so that several cases on one channel keep their random
+        // relative order; they are enqueued in lock order, and a fixed order would always serve the first.
+        for (int k = 0; k < n; k++)
+        {
+            int i = _pollOrder[k];
+            long id = _cases[i].Channel!.Id;
+            int m = k;
+            while (m > 0 && _cases[_lockOrder[m - 1]].Channel!.Id > id)
+            {
+                _lockOrder[m] = _lockOrder[m - 1];
+                m--;
+            }
+            _lockOrder[m] = i;
         }
         _active = n;
         return n;

@@ -557,11 +557,6 @@ public sealed class ChanPortTests : GoPortTest
 
     // Ports Go's TestPseudoRandomSend: a select with two send cases on one channel sends both values.
     [Test]
-    [Ignore("bug: Select.PrepareOrders builds the lock order by a stable insertion sort over case index, so cases "
-        + "on the same channel are always enqueued in source order when the select blocks; Go's selectgo builds "
-        + "lockorder from pollorder to permute them. When the receiver (which calls Gosched before each receive) "
-        + "finds the sender already blocked on the unbuffered channel, it always takes the first send case: 0 or 1 "
-        + "zeros and 99-100 ones out of 100, at GOMAXPROCS 1, 2 and 8 alike (9 of 9 runs).")]
     public void TestPseudoRandomSend([Values(1, 2, 8)] int procs)
     {
         Runtime.GOMAXPROCS(procs);
