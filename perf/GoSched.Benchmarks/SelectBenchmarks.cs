@@ -6,7 +6,7 @@ namespace GoSched.Benchmarks;
 /// <summary>
 /// Receive from whichever of two channels is ready. .NET has no select; the baseline waits on both readers with
 /// Task.WhenAny and takes from the one that is ready. Per operation: one value received. The GoSched select
-/// benchmark is added with the select API (GOSCHED_SYNC).
+/// benchmarks select over 2 and over 4 channels with producers as goroutines.
 /// </summary>
 [MemoryDiagnoser]
 public class SelectBenchmarks
@@ -48,6 +48,48 @@ public class SelectBenchmarks
             return s;
         }).GetAwaiter().GetResult();
         Task.WaitAll(pa, pb);
+        return sum;
+    }
+
+    [Benchmark(OperationsPerInvoke = Values)]
+    public long SelectGoSched2() => SelectGoSched(2);
+
+    [Benchmark(OperationsPerInvoke = Values)]
+    public long SelectGoSched4() => SelectGoSched(4);
+
+    private static long SelectGoSched(int channels)
+    {
+        var chans = new Channel<int>[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            chans[c] = new Channel<int>(16);
+        }
+        long sum = 0;
+        GoHost.Run(async () =>
+        {
+            foreach (Channel<int> ch in chans)
+            {
+                Go.Run(async () =>
+                {
+                    for (int i = 0; i < Values / channels; i++)
+                    {
+                        await ch.SendAsync(i);
+                    }
+                });
+            }
+            using Select sel = Select.Rent();
+            foreach (Channel<int> ch in chans)
+            {
+                sel.Receive(ch);
+            }
+            long s = 0;
+            for (int got = 0; got < Values / channels * channels; got++)
+            {
+                int winner = await sel.WaitAsync();
+                s += sel.Value<int>(winner);
+            }
+            sum = s;
+        });
         return sum;
     }
 }
