@@ -58,6 +58,19 @@ return args.Length == 0 ? Usage() : args[0] switch
         }
     }),
     "idle-cpu" => IdleCpu(),
+    "readme" => Go.Main(async () =>
+    {
+        // The example in README.md, verbatim.
+        var results = new Channel<int>();
+        var wg = new WaitGroup();
+        for (int i = 0; i < 10; i++)
+        {
+            wg.Add(1);
+            Go.Run(async n => { await results.SendAsync(n * n); wg.Done(); }, i);
+        }
+        Go.Run(async () => { await wg.WaitAsync(); results.Close(); });
+        await foreach (int square in results) { Console.WriteLine(square); }
+    }),
     "deadlock-main" => Go.Main(async () =>
     {
         var c = new Channel<int>();

@@ -170,6 +170,15 @@ public partial class ProgramTests
     }
 
     [Test]
+    public void ReadmeExample_PrintsTheTenSquares()
+    {
+        var r = ChildProcess.Run("readme");
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        var squares = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).OrderBy(x => x);
+        Assert.That(squares, Is.EqualTo(Enumerable.Range(0, 10).Select(i => i * i)));
+    }
+
+    [Test]
     public void IdleRuntime_BurnsNoCpu()
     {
         var r = ChildProcess.Run("idle-cpu");
