@@ -76,9 +76,10 @@ public sealed partial class Channel<T> : ChannelBase
     private void AssertInvariants()
     {
         Debug.Assert(Gate.IsHeldByCurrentThread);
-        Debug.Assert(_receivers.IsEmpty || _senders.IsEmpty, "senders and receivers both waiting");
-        Debug.Assert(_receivers.IsEmpty || _count == 0, "receivers wait on a non-empty buffer");
-        Debug.Assert(_senders.IsEmpty || _count == Cap, "senders wait on a non-full buffer");
+        // Select cases are exempt (see WaitQueue.HasPlainWaiter): a select may wait on both ends of one channel.
+        Debug.Assert(!_receivers.HasPlainWaiter() || !_senders.HasPlainWaiter(), "senders and receivers both waiting");
+        Debug.Assert(!_receivers.HasPlainWaiter() || _count == 0, "receivers wait on a non-empty buffer");
+        Debug.Assert(!_senders.HasPlainWaiter() || _count == Cap, "senders wait on a non-full buffer");
         Debug.Assert(!_closed || (_receivers.IsEmpty && _senders.IsEmpty), "waiters on a closed channel");
     }
 

@@ -14,6 +14,23 @@ internal sealed class WaitQueue
     /// <summary>True when no waiter is queued.</summary>
     internal bool IsEmpty => _head is null;
 
+    /// <summary>
+    /// True when a waiter that is not a select case is queued (Debug invariants only: O(n)). Select cases are left
+    /// out because a select may wait on both ends of one channel, and a case whose select was won elsewhere stays
+    /// queued until its select removes it; Go's channels allow both.
+    /// </summary>
+    internal bool HasPlainWaiter()
+    {
+        for (Waiter? w = _head; w is not null; w = w.Next)
+        {
+            if (w.Select is null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The oldest waiter, or null.</summary>
     internal Waiter? Head => _head;
 
