@@ -32,7 +32,13 @@ public static class Go
     public static bool ThrowOnFatalError
     {
         get => Scheduler.Default.ThrowOnFatal;
-        set => Scheduler.Default.ThrowOnFatal = value;
+        set
+        {
+            Scheduler.Default.ThrowOnFatal = value;
+            // Fatal misuse detected inside a goroutine (sync: unlock of unlocked mutex) throws there too; the
+            // exception ends the goroutine and reaches Main through the same path as an unrecovered panic.
+            RuntimeFatal.ThrowInsteadOfExit = value;
+        }
     }
 
     /// <summary>Starts an async goroutine. The body runs on the scheduler's threads, as continuations.</summary>

@@ -94,36 +94,6 @@ internal sealed class GlobalRunQueue
         }
     }
 
-    /// <summary>Go's <c>globrunqputbatch</c>: appends a batch in order.</summary>
-    internal void PutBatch(Goroutine[] batch)
-    {
-        for (int i = 0; i < batch.Length - 1; i++)
-        {
-            batch[i].SchedLink = batch[i + 1];
-        }
-        Goroutine last = batch[^1];
-        last.SchedLink = null;
-        _lock.Enter();
-        try
-        {
-            AssertInvariants();
-            if (_tail is null)
-            {
-                _head = batch[0];
-            }
-            else
-            {
-                _tail.SchedLink = batch[0];
-            }
-            _tail = last;
-            Volatile.Write(ref _count, _count + batch.Length);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
-    }
-
     /// <summary>Takes one goroutine from the head, or null.</summary>
     internal Goroutine? TryGetOne()
     {
