@@ -52,6 +52,12 @@ internal sealed partial class Scheduler
         {
             return;
         }
+        if (e is FatalErrorException fatalInGoroutine && ThrowOnFatal)
+        {
+            _fatal = fatalInGoroutine; // a fatal error raised in the goroutine: its report is Go's, keep it
+            _mainDone.Set();
+            return;
+        }
         string report = Traceback.FormatUnrecoveredPanic(g, e);
         if (ThrowOnFatal)
         {
