@@ -61,15 +61,8 @@ internal sealed class GoroutineRegistry
         }
     }
 
-    /// <summary>Removes a dead goroutine; returns the live count after removal.</summary>
-    internal long Remove(Goroutine g)
-    {
-        RemoveOnly(g);
-        return Count;
-    }
-
     /// <summary>Removes a dead goroutine.</summary>
-    internal void RemoveOnly(Goroutine g)
+    internal void Remove(Goroutine g)
     {
         Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
         s.Lock.Enter();

@@ -175,7 +175,7 @@ internal sealed partial class Scheduler
         g.LockedM = null;
         m.LockedG = null;
         g.MarkDead();
-        _registry.RemoveOnly(g);
+        _registry.Remove(g);
 
         if (g.Fault is not null)
         {

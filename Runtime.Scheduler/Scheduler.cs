@@ -164,12 +164,4 @@ internal sealed partial class Scheduler : IGoroutineScheduler
 
     /// <summary>Live user goroutines (Go's <c>gcount</c>).</summary>
     internal long GoroutineCount => _registry.Count;
-
-    internal (int Threads, int Idle, int IdleLocked, Machine? AllM) MachineCounts()
-    {
-        lock (_lock)
-        {
-            return (_mcount, _nmidle, _nmidlelocked, _allm);
-        }
-    }
 }

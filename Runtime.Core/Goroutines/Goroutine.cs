@@ -168,8 +168,6 @@ public sealed partial class Goroutine : SynchronizationContext
     /// </summary>
     public IDictionary<object, object?> Locals => Extras.Locals ??= new Dictionary<object, object?>();
 
-    internal bool HasLocals => _extras?.Locals is not null;
-
     internal int RawState => Volatile.Read(ref _state);
 
     // ---- Running -------------------------------------------------------------------------------------------
