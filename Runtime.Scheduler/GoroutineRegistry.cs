@@ -4,8 +4,8 @@ using GoSched.Core;
 namespace GoSched.Scheduling;
 
 /// <summary>
-/// Every live goroutine (Go's <c>allgs</c>, minus dead ones), for NumGoroutine, dumps, profiles and deadlock
-/// detection. Sharded by goroutine id so that spawns and exits on different Ps rarely meet on one lock; each shard
+/// Every goroutine object the scheduler holds (Go's <c>allgs</c>): live goroutines and exited ones kept on free
+/// lists for reuse, for dumps, profiles and deadlock detection (snapshots skip the exited ones). Sharded by goroutine id so that spawns and exits on different Ps rarely meet on one lock; each shard
 /// is an intrusive doubly linked list through <see cref="Goroutine.AllPrev"/>/<see cref="Goroutine.AllNext"/>.
 /// </summary>
 internal sealed class GoroutineRegistry
@@ -24,8 +24,8 @@ internal sealed class GoroutineRegistry
     }
 
     /// <summary>
-    /// Live goroutines: the sum of the shards' counts (each written under its shard's lock). A single shared
-    /// counter would be one contended cache line for every spawn and exit on every P.
+    /// Registered goroutine objects, live or free: the sum of the shards' counts (each written under its shard's
+    /// lock). A single shared counter would be one contended cache line for every registration on every P.
     /// </summary>
     internal long Count
     {
@@ -42,7 +42,8 @@ internal sealed class GoroutineRegistry
 
     internal void Add(Goroutine g)
     {
-        Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
+        g.RegistryShard = (int)(g.Id & (ShardCount - 1));
+        Shard s = _shards[g.RegistryShard];
         s.Lock.Enter();
         try
         {
@@ -61,10 +62,10 @@ internal sealed class GoroutineRegistry
         }
     }
 
-    /// <summary>Removes a dead goroutine.</summary>
+    /// <summary>Removes a dead goroutine that will not be reused.</summary>
     internal void Remove(Goroutine g)
     {
-        Shard s = _shards[(int)(g.Id & (ShardCount - 1))];
+        Shard s = _shards[g.RegistryShard];
         s.Lock.Enter();
         try
         {
@@ -89,7 +90,7 @@ internal sealed class GoroutineRegistry
         }
     }
 
-    /// <summary>All live goroutines, ordered by id.</summary>
+    /// <summary>All live goroutines (not dead), ordered by id.</summary>
     internal List<Goroutine> Snapshot()
     {
         var list = new List<Goroutine>();
@@ -100,7 +101,10 @@ internal sealed class GoroutineRegistry
             {
                 for (Goroutine? g = s.Head; g is not null; g = g.AllNext)
                 {
-                    list.Add(g);
+                    if (g.Status != GoroutineStatus.Dead)
+                    {
+                        list.Add(g);
+                    }
                 }
             }
             finally

@@ -96,6 +96,16 @@ internal sealed class Processor
     /// <summary>Event counters; owner-M only (see <see cref="GoSched.Profiling.ProcessorCounters"/>).</summary>
     internal GoSched.Profiling.ProcessorCounters Counters;
 
+    /// <summary>Exited goroutine objects kept for reuse (Go's <c>p.gFree</c>), linked through FreeLink; owner-M only.</summary>
+    internal Goroutine? FreeGoroutines;
+
+    /// <summary>Length of <see cref="FreeGoroutines"/>; owner-M only.</summary>
+    internal int FreeGoroutineCount;
+
+    /// <summary>Goroutines spawned minus goroutines exited on this P (Interlocked by the owner; read racily by
+    /// NumGoroutine, which sums every P's).</summary>
+    internal long LiveGoroutines;
+
     /// <summary>This P's timers (Go's <c>p.timers</c>).</summary>
     internal readonly TimerHeap Timers = new();
 

@@ -175,7 +175,7 @@ internal sealed partial class Scheduler
         g.LockedM = null;
         m.LockedG = null;
         g.MarkDead();
-        _registry.Remove(g);
+        CountExit(m.P);
 
         if (g.Fault is not null)
         {
@@ -185,7 +185,7 @@ internal sealed partial class Scheduler
         {
             OnMainExit(g);
         }
-        else if (_mainGoexited && _registry.Count == 0)
+        else if (_mainGoexited && GoroutineCount == 0)
         {
             ReportFatal("no goroutines (main called runtime.Goexit) - deadlock!", withGoroutines: false);
         }
@@ -200,5 +200,6 @@ internal sealed partial class Scheduler
             m.ExitRequested = true;
         }
         Debug.Assert(g.Status == GoroutineStatus.Dead);
+        RecycleGoroutine(m.P, g);
     }
 }

@@ -54,7 +54,7 @@ internal sealed partial class Scheduler
         // code never awaits and never reads them); they are replaced at the next step and cleared when the M
         // parks. Thread-local accesses cost ~10 ns each here, four per step otherwise.
         Goroutine.SetCurrent(g);
-        SynchronizationContext? context = g.IsSynchronous ? null : g;
+        SynchronizationContext? context = g.Context;
         if (m.InstalledContext != context)
         {
             SynchronizationContext.SetSynchronizationContext(context);

@@ -36,7 +36,7 @@ internal sealed partial class Scheduler
         {
             // main called Goexit: the program goes on until every other goroutine is done (or deadlocked).
             _mainGoexited = true;
-            if (_registry.Count == 0)
+            if (GoroutineCount == 0)
             {
                 ReportFatal("no goroutines (main called runtime.Goexit) - deadlock!", withGoroutines: false);
             }

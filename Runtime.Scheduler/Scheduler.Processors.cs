@@ -212,6 +212,7 @@ internal sealed partial class Scheduler
         {
             _global.PutHead(pending[i]);
         }
+        PurgeFreeGoroutines(p);
         p.M = null;
         p.Status = ProcessorStatus.Dead; // before moving the timers: see AddTimer
         if (p.Id != 0)

@@ -18,8 +18,17 @@ internal sealed partial class Scheduler
         long id = p is not null ? NextGoroutineId(p) : Interlocked.Increment(ref _goidGen);
         Goroutine? parentG = m is { InGoroutine: true } ? m.CurG : null; // not a thread-local read
         long parent = parentG?.Id ?? 0;
-        var g = new Goroutine(this, id, parent, asyncBody, syncBody, site, isMain: false);
-        _registry.Add(g);
+        Goroutine? g = TakeFreeGoroutine(p);
+        if (g is not null)
+        {
+            g.Reinitialize(id, parent, asyncBody, syncBody, site);
+        }
+        else
+        {
+            g = new Goroutine(this, id, parent, asyncBody, syncBody, site, isMain: false);
+            _registry.Add(g);
+        }
+        CountSpawn(p);
         if (p is not null)
         {
             p.RunQueue.Put(g, next: true, _global);
@@ -57,6 +66,7 @@ internal sealed partial class Scheduler
     {
         var g = new Goroutine(this, 1, 0, asyncBody, syncBody, site, isMain: true);
         _registry.Add(g);
+        CountSpawn(null);
         _global.Put(g);
         Interlocked.MemoryBarrier();
         WakeProcessor();

@@ -162,6 +162,4 @@ internal sealed partial class Scheduler : IGoroutineScheduler
 
     internal long StartTimestamp => _startTimestamp;
 
-    /// <summary>Live user goroutines (Go's <c>gcount</c>).</summary>
-    internal long GoroutineCount => _registry.Count;
 }

@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 namespace GoSched.Core;
 
 /// <summary>
-/// A goroutine (Go's <c>g</c>). It is also the <see cref="SynchronizationContext"/> installed while it runs, so an
-/// ordinary <c>await</c> on a .NET task inside a goroutine resumes that goroutine on the scheduler.
+/// A goroutine (Go's <c>g</c>). While an async goroutine runs, its <see cref="GoroutineSynchronizationContext"/> is
+/// installed, so an ordinary <c>await</c> on a .NET task inside it resumes it on the scheduler.
 /// </summary>
 /// <remarks>
 /// <para><b>The goroutine state word.</b> <see cref="_state"/> packs the <see cref="GoroutineStatus"/> (low byte)
@@ -14,6 +14,9 @@ namespace GoSched.Core;
 /// <item><see cref="ReadyPendingFlag"/>: a waker readied the goroutine's current park. Every park is paired with
 /// exactly one ready: a primitive that publishes a waiter makes its goroutine suspend exactly once for it.</item>
 /// <item><see cref="PostPendingFlag"/>: a foreign continuation was posted to the post queue.</item>
+/// <item>The generation (bits 12 and up): which incarnation of this object the word describes. Goroutine objects
+/// are recycled after they exit (Go's <c>gfput</c>/<c>gfget</c>); <see cref="Reinitialize"/> bumps the generation,
+/// so a compare-and-swap made on behalf of an earlier incarnation (a late post) fails.</item>
 /// </list>
 /// <para><b>Parking protocol</b> (Go's <c>gopark</c> with an unlock function). A goroutine parks in two steps. First,
 /// while its code still runs, the primitive publishes its waiter (enqueues it on a channel's queue, say) and the
@@ -23,37 +26,53 @@ namespace GoSched.Core;
 /// commit then fails and the M runs the continuation itself. A waker that comes after the commit wins Waiting →
 /// Runnable and enqueues the goroutine. Either way exactly one thread runs the goroutine, and never while its
 /// previous M is still inside its frames: the compare-and-swap on the state word is the only hand-over point.</para>
+/// <para><b>Recycling.</b> A goroutine object that exited cleanly goes to a free list and is reinitialized for a
+/// later <c>go</c> statement, with a new <see cref="Id"/>. Code must not keep a <see cref="Goroutine"/> reference
+/// past the goroutine's end and expect it to describe the ended goroutine.</para>
 /// </remarks>
 [DebuggerDisplay("goroutine {Id} [{DebugStatus}]")]
-public sealed partial class Goroutine : SynchronizationContext
+public sealed partial class Goroutine
 {
     internal const int StatusMask = 0xFF;
     internal const int ReadyPendingFlag = 0x100;
     internal const int PostPendingFlag = 0x200;
+    private const int GenerationShift = 12;
+    private const int GenerationMask = ~((1 << GenerationShift) - 1);
 
     [ThreadStatic]
     private static Goroutine? t_current;
 
-    // ---- Immutable after construction -------------------------------------------------------------------------
+    // ---- Identity: fixed for one incarnation; written only by the spawning thread while it owns the object ------
+    // (construction or Reinitialize), published to other threads by the run-queue hand-off.
 
     /// <summary>The goroutine id: 1 for the main goroutine; never reused.</summary>
-    public long Id { get; }
+    public long Id { get; private set; }
 
     /// <summary>The id of the goroutine that started this one (0 when started from outside any goroutine).</summary>
-    public long ParentId { get; }
+    public long ParentId { get; private set; }
 
     /// <summary>Where the goroutine was started (the <c>go</c> statement), for "created by" lines.</summary>
-    public CallerLocation CreatedAt { get; }
+    public CallerLocation CreatedAt { get; private set; }
 
     /// <summary>True when the body is synchronous code that runs on, and blocks, an OS thread.</summary>
-    public bool IsSynchronous { get; }
+    public bool IsSynchronous { get; private set; }
 
     /// <summary>True for the program's main goroutine.</summary>
     public bool IsMain { get; }
 
     internal readonly IGoroutineScheduler Scheduler;
     // Func<Task> for an async goroutine, Action for a synchronous one (one field: a parked goroutine's bytes count).
-    private readonly Delegate _body;
+    private Delegate _body;
+
+    // The synchronization context of this incarnation (async goroutines only). Written by the spawning thread
+    // with the identity; read by the goroutine's M and by its own code.
+    private GoroutineSynchronizationContext? _context;
+
+    /// <summary>The scheduler's shard of the goroutine registry that holds this object; set once when registered.</summary>
+    internal int RegistryShard;
+
+    /// <summary>Link for the scheduler's free lists of exited goroutines; owned by the list's owner.</summary>
+    internal Goroutine? FreeLink;
 
     // ---- The state word: see the remarks. Every write is an Interlocked operation (full fence). ----------------
     private int _state;
@@ -123,9 +142,6 @@ public sealed partial class Goroutine : SynchronizationContext
     internal object? LockedM;
 
 
-    /// <summary>Intrusive link for the global run queue and other goroutine lists; owned by the list's lock.</summary>
-    internal Goroutine? SchedLink;
-
     /// <summary>Intrusive links for the registry of live goroutines; guarded by the registry shard's lock.</summary>
     internal Goroutine? AllPrev, AllNext;
 
@@ -150,12 +166,54 @@ public sealed partial class Goroutine : SynchronizationContext
         CreatedAt = createdAt;
         IsMain = isMain;
         _state = (int)GoroutineStatus.Runnable;
+        _context = asyncBody is null ? null : new GoroutineSynchronizationContext(this, 0);
+    }
+
+    /// <summary>
+    /// Go's <c>gfget</c> reuse: turns an exited goroutine object into a new goroutine. Called by the spawning
+    /// thread, which owns the object (it came off a free list), before it is queued.
+    /// </summary>
+    internal void Reinitialize(long id, long parentId, Func<Task>? asyncBody, Action? syncBody, in CallerLocation createdAt)
+    {
+        Debug.Assert((asyncBody is null) != (syncBody is null), "exactly one body");
+        Debug.Assert(Status == GoroutineStatus.Dead && !IsMain, "only an exited goroutine is reused");
+        Id = id;
+        ParentId = parentId;
+        _body = (Delegate?)asyncBody ?? syncBody!;
+        IsSynchronous = syncBody is not null;
+        CreatedAt = createdAt;
+        _started = false;
+        YieldRequested = false;
+        PreemptRequested = false;
+        Goexited = false;
+        WaitReason = WaitReason.Zero;
+        WaitSince = 0;
+        WaitSite = default;
+        if (_extras is { } extras)
+        {
+            extras.Fault = null;
+            extras.Locals = null;
+        }
+        int generation = (Volatile.Read(ref _state) & GenerationMask) + (1 << GenerationShift);
+        _context = asyncBody is null ? null : new GoroutineSynchronizationContext(this, generation);
+        Volatile.Write(ref _state, generation | (int)GoroutineStatus.Runnable);
+    }
+
+    /// <summary>
+    /// True when the goroutine ended cleanly and nothing outside the scheduler can still act on this object (no
+    /// watcher of a body that finished off-scheduler), so it may go to a free list. Called by its M at exit.
+    /// </summary>
+    internal bool CanBeRecycled => !IsMain && Fault is null && !_watchingBody && LockedExternal == 0;
+
+    /// <summary>True while the state word still describes incarnation <paramref name="generation"/> (alive).</summary>
+    internal bool IsIncarnation(int generation)
+    {
+        int s = Volatile.Read(ref _state);
+        return (s & GenerationMask) == generation && (s & StatusMask) != (int)GoroutineStatus.Dead;
     }
 
     /// <summary>The goroutine running on the calling thread, or null outside any goroutine.</summary>
-    /// <remarks>Hides <see cref="SynchronizationContext.Current"/> on purpose: on this type, "current" means the
-    /// running goroutine.</remarks>
-    public static new Goroutine? Current => t_current;
+    public static Goroutine? Current => t_current;
 
     /// <summary>The current status (a racy snapshot).</summary>
     public GoroutineStatus Status => (GoroutineStatus)(Volatile.Read(ref _state) & StatusMask);
@@ -259,7 +317,7 @@ public sealed partial class Goroutine : SynchronizationContext
             if ((s & PostPendingFlag) != 0)
             {
                 Interlocked.And(ref _state, ~PostPendingFlag);
-                RunPosted();
+                _context?.RunPosted(this);
                 continue;
             }
 
@@ -274,7 +332,9 @@ public sealed partial class Goroutine : SynchronizationContext
                 WaitSite = default;
                 WatchBodyCompletion();
             }
-            if (Interlocked.CompareExchange(ref _state, (int)GoroutineStatus.Waiting, running) == running)
+            int generation = s & GenerationMask;
+            if (Interlocked.CompareExchange(ref _state, generation | (int)GoroutineStatus.Waiting, generation | running)
+                == (generation | running))
             {
                 return StepResult.Parked;
             }
@@ -300,7 +360,7 @@ public sealed partial class Goroutine : SynchronizationContext
     {
         if (t_current != this)
         {
-            Post(static _ => { }, null); // the step that runs the no-op sees the body completed and exits
+            _context?.Post(static _ => { }, null); // the step that runs the no-op sees the body completed and exits
         }
     }
 
@@ -355,13 +415,29 @@ public sealed partial class Goroutine : SynchronizationContext
         }
     }
 
-    /// <summary>Marks the goroutine dead. Called once, by the M that saw it exit.</summary>
+    /// <summary>
+    /// Marks the goroutine dead (keeping its generation) and sends continuations still posted to its context to
+    /// the thread pool. Called once, by the M that saw it exit.
+    /// </summary>
     internal void MarkDead()
     {
-        Interlocked.Exchange(ref _state, (int)GoroutineStatus.Dead);
+        int s = Volatile.Read(ref _state);
+        while (true)
+        {
+            int prev = Interlocked.CompareExchange(ref _state, (s & GenerationMask) | (int)GoroutineStatus.Dead, s);
+            if (prev == s)
+            {
+                break;
+            }
+            s = prev;
+        }
         _resume = null;
         _bodyTask = null;
+        _context?.DrainToThreadPool();
     }
+
+    /// <summary>The context installed while this async goroutine runs (null for synchronous goroutines).</summary>
+    internal GoroutineSynchronizationContext? Context => _context;
 
     // ---- Parking and readying --------------------------------------------------------------------------------
 
@@ -488,25 +564,16 @@ public sealed partial class Goroutine : SynchronizationContext
         }
     }
 
-    // ---- SynchronizationContext: foreign continuations come back to the goroutine ---------------------------
+    // ---- Foreign continuations come back to the goroutine (see GoroutineSynchronizationContext) -------------
 
-    /// <inheritdoc/>
-    public override void Post(SendOrPostCallback d, object? state)
+    /// <summary>
+    /// Sets PostPending for a post made through <paramref name="context"/> and enqueues the goroutine if it was
+    /// parked. Returns false when the context's incarnation has ended (the caller drains its queue to the thread
+    /// pool). Any thread.
+    /// </summary>
+    internal bool SignalPosted(GoroutineSynchronizationContext context)
     {
-        if (Status == GoroutineStatus.Dead)
-        {
-            // The goroutine ended while a task it started was still running; nothing can resume it. Run the
-            // continuation on the thread pool, as it would have without a goroutine.
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.d(s.state), (d, state), preferLocal: false);
-            return;
-        }
-
-        Queue<(SendOrPostCallback, object?)> q = LazyInitializer.EnsureInitialized(ref Extras.PostQueue);
-        lock (q)
-        {
-            q.Enqueue((d, state));
-        }
-        if (t_current == this)
+        if (t_current == this && _context == context)
         {
             // The goroutine posts to itself (await Task.Yield()): treat it as Gosched, so that others run first.
             YieldRequested = true;
@@ -516,14 +583,13 @@ public sealed partial class Goroutine : SynchronizationContext
         while (true)
         {
             int status = s & StatusMask;
+            if ((s & GenerationMask) != context.Generation || status == (int)GoroutineStatus.Dead)
+            {
+                return false;
+            }
             int next = status == (int)GoroutineStatus.Waiting
                 ? (s & ~StatusMask) | (int)GoroutineStatus.Runnable | PostPendingFlag
                 : s | PostPendingFlag;
-            if (status == (int)GoroutineStatus.Dead)
-            {
-                RunPostedOnThreadPool();
-                return;
-            }
             int prev = Interlocked.CompareExchange(ref _state, next, s);
             if (prev == s)
             {
@@ -531,49 +597,9 @@ public sealed partial class Goroutine : SynchronizationContext
                 {
                     Scheduler.Enqueue(this, fromForeignThread: t_current?.Scheduler != Scheduler || t_current is null);
                 }
-                return;
+                return true;
             }
             s = prev;
-        }
-    }
-
-    /// <inheritdoc/>
-    public override void Send(SendOrPostCallback d, object? state) => d(state);
-
-    /// <inheritdoc/>
-    public override SynchronizationContext CreateCopy() => this;
-
-    private void RunPosted()
-    {
-        Queue<(SendOrPostCallback Callback, object? State)> q = _extras!.PostQueue!;
-        while (true)
-        {
-            (SendOrPostCallback Callback, object? State) item;
-            lock (q)
-            {
-                if (!q.TryDequeue(out item))
-                {
-                    return;
-                }
-            }
-            ClearWait();
-            item.Callback(item.State);
-        }
-    }
-
-    private void RunPostedOnThreadPool()
-    {
-        Queue<(SendOrPostCallback Callback, object? State)>? q = _extras?.PostQueue;
-        if (q is null)
-        {
-            return;
-        }
-        lock (q)
-        {
-            while (q.TryDequeue(out var item))
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Callback(s.State), item, preferLocal: false);
-            }
         }
     }
 

@@ -2,8 +2,7 @@ namespace GoSched.Core;
 
 /// <summary>
 /// The parts of a goroutine that most goroutines never use, kept out of <see cref="Goroutine"/> so that a parked
-/// goroutine stays small. Fields are owned by the goroutine's own code or its M, except <see cref="PostQueue"/>
-/// (guarded by itself; created by any thread through LazyInitializer).
+/// goroutine stays small. Fields are owned by the goroutine's own code or its M.
 /// </summary>
 internal sealed class GoroutineExtras
 {
@@ -15,7 +14,4 @@ internal sealed class GoroutineExtras
 
     /// <summary>Per-goroutine values (<see cref="Goroutine.Locals"/>).</summary>
     internal Dictionary<object, object?>? Locals;
-
-    /// <summary>Continuations posted by awaited .NET tasks; guarded by the queue itself.</summary>
-    internal Queue<(SendOrPostCallback Callback, object? State)>? PostQueue;
 }

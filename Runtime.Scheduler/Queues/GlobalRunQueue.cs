@@ -4,21 +4,31 @@ using GoSched.Core;
 namespace GoSched.Scheduling;
 
 /// <summary>
-/// The global run queue (Go's <c>sched.runq</c>): an intrusive FIFO of goroutines linked through
-/// <see cref="Goroutine.SchedLink"/>, guarded by its own lock.
+/// The global run queue (Go's <c>sched.runq</c>): an unbounded FIFO of goroutines in a growable ring of slots,
+/// guarded by its own lock.
 /// </summary>
 /// <remarks>
-/// Go guards it with <c>sched.lock</c>; a separate lock here keeps Gosched-heavy code (every Gosched goes through
-/// this queue) off the lock that guards the idle lists. The lost-wake-up argument that Go gets from the shared lock
-/// is made explicitly instead: see "Releasing a P" in Scheduler.cs.
+/// <para>Go guards it with <c>sched.lock</c>; a separate lock here keeps Gosched-heavy code (every Gosched goes
+/// through this queue) off the lock that guards the idle lists. The lost-wake-up argument that Go gets from the
+/// shared lock is made explicitly instead: see "Releasing a P" in Scheduler.cs.</para>
+/// <para>Why a ring and not Go's list linked through the goroutines: a batch take (half the queue, for a P whose
+/// local ring is empty) would walk the links of goroutines that other cores wrote last, one cache miss per
+/// goroutine while the lock is held; with Gosched on two Ps that walk was the contended lock's hold time. Here a
+/// batch take copies contiguous slots, and no goroutine's memory is touched under the lock.</para>
+/// <para>The ring grows by doubling and shrinks back by halves (while above 65,536 slots, 512 KB) when it is an
+/// eighth full, so a burst of queued goroutines does not pin a large array forever.</para>
 /// </remarks>
 internal sealed class GlobalRunQueue
 {
+    internal const int MinCapacity = 64;
+    private const int ShrinkAbove = 64 * 1024; // slots (512 KB); smaller rings are kept at their high-water size
+
     private readonly RuntimeLock _lock = new();
 
-    // Guarded by _lock.
-    private Goroutine? _head;
-    private Goroutine? _tail;
+    // Guarded by _lock: the slots (a power-of-two length), the index of the first queued goroutine, and the count.
+    // Slots outside [_head, _head + _count) are null so that finished goroutines are not kept reachable.
+    private Goroutine?[] _slots = new Goroutine?[MinCapacity];
+    private int _head;
 
     // Written under _lock; read racily (Volatile.Read) by the lock-free emptiness checks.
     private int _count;
@@ -33,16 +43,8 @@ internal sealed class GlobalRunQueue
         try
         {
             AssertInvariants();
-            g.SchedLink = null;
-            if (_tail is null)
-            {
-                _head = g;
-            }
-            else
-            {
-                _tail.SchedLink = g;
-            }
-            _tail = g;
+            EnsureRoomLocked(1);
+            _slots[(_head + _count) & (_slots.Length - 1)] = g;
             Volatile.Write(ref _count, _count + 1);
         }
         finally
@@ -58,9 +60,9 @@ internal sealed class GlobalRunQueue
         try
         {
             AssertInvariants();
-            g.SchedLink = _head;
-            _head = g;
-            _tail ??= g;
+            EnsureRoomLocked(1);
+            _head = (_head - 1) & (_slots.Length - 1);
+            _slots[_head] = g;
             Volatile.Write(ref _count, _count + 1);
         }
         finally
@@ -69,23 +71,21 @@ internal sealed class GlobalRunQueue
         }
     }
 
-    /// <summary>Go's <c>globrunqputbatch</c>: appends a list already linked through SchedLink.</summary>
-    internal void PutList(Goroutine first, Goroutine last, int count)
+    /// <summary>Go's <c>globrunqputbatch</c>: appends <paramref name="batch"/>[0..<paramref name="count"/>) in order.</summary>
+    internal void PutBatch(Goroutine?[] batch, int count)
     {
-        Debug.Assert(last.SchedLink is null);
         _lock.Enter();
         try
         {
             AssertInvariants();
-            if (_tail is null)
+            EnsureRoomLocked(count);
+            int mask = _slots.Length - 1;
+            int tail = _head + _count;
+            for (int i = 0; i < count; i++)
             {
-                _head = first;
+                Debug.Assert(batch[i] is not null);
+                _slots[(tail + i) & mask] = batch[i];
             }
-            else
-            {
-                _tail.SchedLink = first;
-            }
-            _tail = last;
             Volatile.Write(ref _count, _count + count);
         }
         finally
@@ -105,7 +105,7 @@ internal sealed class GlobalRunQueue
         try
         {
             AssertInvariants();
-            return PopLocked();
+            return _count == 0 ? null : PopLocked();
         }
         finally
         {
@@ -116,7 +116,7 @@ internal sealed class GlobalRunQueue
     /// <summary>
     /// Go's <c>globrunqget</c>: takes a batch for <paramref name="local"/>, sized
     /// <c>min(count, count/gomaxprocs + 1, ring/2)</c>; returns the first to run and puts the rest in the local
-    /// ring.
+    /// ring. Called by the owner of <paramref name="local"/>.
     /// </summary>
     internal Goroutine? TryGetBatch(LocalRunQueue local, int gomaxprocs)
     {
@@ -124,64 +124,77 @@ internal sealed class GlobalRunQueue
         {
             return null;
         }
-        Goroutine? first;
-        int n;
         _lock.Enter();
         try
         {
             AssertInvariants();
-            n = Math.Min(_count, _count / Math.Max(gomaxprocs, 1) + 1);
+            int n = Math.Min(_count, _count / Math.Max(gomaxprocs, 1) + 1);
             n = Math.Min(n, local.Capacity / 2);
             if (n == 0)
             {
                 return null;
             }
-            // Cut the first n goroutines off as one chain; they go to the local ring after the lock is released.
-            first = _head!;
-            Goroutine last = first;
+            Debug.Assert(local.Count + n - 1 <= local.Capacity, "a batch take must not overflow the local ring");
+            Goroutine first = PopLocked();
             for (int i = 1; i < n; i++)
             {
-                last = last.SchedLink!;
+                // The local ring has room for half its capacity here (it was empty when the owner came looking,
+                // and only the owner pushes), so these puts never overflow back into this queue.
+                local.Put(PopLocked(), next: false, this);
             }
-            _head = last.SchedLink;
-            if (_head is null)
-            {
-                _tail = null;
-            }
-            last.SchedLink = null;
-            Volatile.Write(ref _count, _count - n);
+            ShrinkIfSparseLocked();
+            return first;
         }
         finally
         {
             _lock.Exit();
         }
-        Goroutine? rest = first.SchedLink;
-        first.SchedLink = null;
-        while (rest is not null)
-        {
-            Goroutine next = rest.SchedLink!;
-            rest.SchedLink = null;
-            local.Put(rest, next: false, this);
-            rest = next;
-        }
-        return first;
     }
 
-    private Goroutine? PopLocked()
+    private Goroutine PopLocked()
     {
-        Goroutine? g = _head;
-        if (g is null)
-        {
-            return null;
-        }
-        _head = g.SchedLink;
-        if (_head is null)
-        {
-            _tail = null;
-        }
-        g.SchedLink = null;
+        Debug.Assert(_count > 0);
+        Goroutine g = _slots[_head]!;
+        _slots[_head] = null;
+        _head = (_head + 1) & (_slots.Length - 1);
         Volatile.Write(ref _count, _count - 1);
         return g;
+    }
+
+    private void EnsureRoomLocked(int extra)
+    {
+        if (_count + extra <= _slots.Length)
+        {
+            return;
+        }
+        int capacity = _slots.Length;
+        while (capacity < _count + extra)
+        {
+            capacity *= 2;
+        }
+        Resize(capacity);
+    }
+
+    private void ShrinkIfSparseLocked()
+    {
+        // Only large rings shrink, and only when mostly empty: a queue that keeps filling and emptying (Gosched
+        // traffic) must not reallocate on every cycle.
+        if (_slots.Length > ShrinkAbove && _count < _slots.Length / 8)
+        {
+            Resize(_slots.Length / 2);
+        }
+    }
+
+    private void Resize(int capacity)
+    {
+        var slots = new Goroutine?[capacity];
+        int mask = _slots.Length - 1;
+        for (int i = 0; i < _count; i++)
+        {
+            slots[i] = _slots[(_head + i) & mask];
+        }
+        _slots = slots;
+        _head = 0;
     }
 
     /// <summary>Snapshot of the queued goroutines (for dumps and tests).</summary>
@@ -191,9 +204,10 @@ internal sealed class GlobalRunQueue
         _lock.Enter();
         try
         {
-            for (Goroutine? g = _head; g is not null; g = g.SchedLink)
+            int mask = _slots.Length - 1;
+            for (int i = 0; i < _count; i++)
             {
-                list.Add(g);
+                list.Add(_slots[(_head + i) & mask]!);
             }
         }
         finally
@@ -207,7 +221,9 @@ internal sealed class GlobalRunQueue
     private void AssertInvariants()
     {
         Debug.Assert(_lock.IsHeldByCurrentThread);
-        Debug.Assert((_head is null) == (_tail is null) && (_head is null) == (_count == 0), "global runq shape");
-        Debug.Assert(_tail is null || _tail.SchedLink is null, "global runq tail has a successor");
+        Debug.Assert((_slots.Length & (_slots.Length - 1)) == 0 && _count >= 0 && _count <= _slots.Length,
+            "global runq shape");
+        Debug.Assert(_count == _slots.Length || _slots[(_head + _count) & (_slots.Length - 1)] is null,
+            "global runq slot past the tail is not cleared");
     }
 }

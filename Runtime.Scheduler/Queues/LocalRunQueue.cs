@@ -35,11 +35,16 @@ internal sealed class LocalRunQueue
     // may take it by CAS too, on the last steal pass).
     private Goroutine? _runNext;
 
+    // Owner only: scratch space for the half of the ring that PutSlow moves to the global queue (Go's on-stack
+    // batch array); cleared after each use.
+    private readonly Goroutine?[] _overflowBatch;
+
     internal LocalRunQueue(int capacity = DefaultCapacity)
     {
         Debug.Assert(capacity >= 4 && (capacity & (capacity - 1)) == 0, "capacity must be a power of two");
         _ring = new Goroutine?[capacity];
         _mask = (uint)capacity - 1;
+        _overflowBatch = new Goroutine?[capacity / 2 + 1];
 #if DEBUG
         // Start near the wrap-around point so that the index arithmetic is exercised in every debug run.
         _head.Value = _tail.Value = uint.MaxValue - 64;
@@ -108,23 +113,21 @@ internal sealed class LocalRunQueue
     {
         uint n = (t - h) / 2;
         Debug.Assert(n == (uint)_ring.Length / 2, "queue is not full");
-        // Link the batch through SchedLink before the CAS: until the CAS succeeds the slots are still ours to read
-        // but may be stolen, so nothing is published until then.
-        Goroutine first = _ring[h & _mask]!;
-        Goroutine prev = first;
-        for (uint i = 1; i < n; i++)
+        // Copy the batch out before the CAS: until the CAS succeeds the slots are still ours to read but may be
+        // stolen, so nothing is published until then.
+        Goroutine?[] batch = _overflowBatch;
+        for (uint i = 0; i < n; i++)
         {
-            Goroutine next = _ring[(h + i) & _mask]!;
-            prev.SchedLink = next;
-            prev = next;
+            batch[i] = _ring[(h + i) & _mask];
         }
         if (Interlocked.CompareExchange(ref _head.Value, h + n, h) != h)
         {
+            Array.Clear(batch, 0, (int)n);
             return false;
         }
-        prev.SchedLink = g;
-        g.SchedLink = null;
-        overflow.PutList(first, g, (int)n + 1);
+        batch[n] = g;
+        overflow.PutBatch(batch, (int)n + 1);
+        Array.Clear(batch, 0, (int)n + 1);
         return true;
     }
 
