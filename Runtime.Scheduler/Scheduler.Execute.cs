@@ -47,7 +47,7 @@ internal sealed partial class Scheduler
         {
             p.SchedTick++;
         }
-        g.MarkRunning();
+        bool readyTaken = g.MarkRunningTakingReady();
         m.CurG = g;
 
         // The thread's current goroutine and synchronization context are left in place after the step (scheduler
@@ -61,7 +61,7 @@ internal sealed partial class Scheduler
             m.InstalledContext = context;
         }
         EnterGoroutineCode(m);
-        StepResult result = g.RunStep();
+        StepResult result = g.RunStep(readyTaken);
         LeaveGoroutineCode(m);
         m.CurG = null;
 

@@ -255,6 +255,28 @@ public sealed partial class Goroutine
         }
     }
 
+    /// <summary>
+    /// Runnable → Running for an async goroutine about to run a step, consuming <see cref="ReadyPendingFlag"/> in
+    /// the same compare-and-swap (one interlocked operation per switch instead of two). Returns whether a ready was
+    /// pending; pass it to <see cref="RunStep"/>. Called by the M that dequeued the goroutine.
+    /// </summary>
+    internal bool MarkRunningTakingReady()
+    {
+        int s = Volatile.Read(ref _state);
+        while (true)
+        {
+            Debug.Assert((s & StatusMask) is (int)GoroutineStatus.Runnable or (int)GoroutineStatus.Running,
+                "MarkRunningTakingReady from " + (s & StatusMask));
+            int prev = Interlocked.CompareExchange(ref _state,
+                (s & ~(StatusMask | ReadyPendingFlag)) | (int)GoroutineStatus.Running, s);
+            if (prev == s)
+            {
+                return (s & ReadyPendingFlag) != 0;
+            }
+            s = prev;
+        }
+    }
+
     /// <summary>Sets the status while the caller owns the goroutine (Running ↔ Syscall), keeping the flags.</summary>
     internal void SetOwnedStatus(GoroutineStatus status) => MarkRunning(status);
 
@@ -263,10 +285,23 @@ public sealed partial class Goroutine
     /// readied continuation and posted foreign continuation. Called only by the M that owns the goroutine, with
     /// <see cref="Current"/> set to it.
     /// </summary>
+    /// <param name="readyTaken">True when <see cref="MarkRunningTakingReady"/> consumed a pending ready: the
+    /// stored continuation runs first.</param>
     /// <returns>What the M must do with the goroutine next.</returns>
-    internal StepResult RunStep()
+    internal StepResult RunStep(bool readyTaken = false)
     {
         Debug.Assert(t_current == this);
+        if (readyTaken)
+        {
+            if (PreemptRequested)
+            {
+                // See below: the M puts it on the global queue with the ready pending again (its continuation is
+                // still stored).
+                PreemptRequested = false;
+                return StepResult.Yielded;
+            }
+            RunResume();
+        }
         if (!_started)
         {
             _started = true;
@@ -303,14 +338,7 @@ public sealed partial class Goroutine
                     return StepResult.Yielded;
                 }
                 Interlocked.And(ref _state, ~ReadyPendingFlag);
-                Action? resume = _resume;
-                _resume = null;
-                if (resume is null)
-                {
-                    RuntimeFatal.Throw("goroutine readied with no continuation");
-                }
-                ClearWait();
-                resume();
+                RunResume();
                 continue;
             }
 
@@ -339,6 +367,18 @@ public sealed partial class Goroutine
                 return StepResult.Parked;
             }
         }
+    }
+
+    private void RunResume()
+    {
+        Action? resume = _resume;
+        _resume = null;
+        if (resume is null)
+        {
+            RuntimeFatal.Throw("goroutine readied with no continuation");
+        }
+        ClearWait();
+        resume();
     }
 
     /// <summary>
