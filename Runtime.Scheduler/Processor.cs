@@ -96,13 +96,14 @@ internal sealed class Processor
     /// <summary>Event counters; owner-M only (see <see cref="GoSched.Profiling.ProcessorCounters"/>).</summary>
     internal GoSched.Profiling.ProcessorCounters Counters;
 
-    /// <summary>Exited goroutine objects kept for reuse (Go's <c>p.gFree</c>), linked through FreeLink; owner-M only.</summary>
-    internal Goroutine? FreeGoroutines;
+    /// <summary>Exited goroutine objects kept for reuse (Go's <c>p.gFree</c>): a stack in
+    /// [0, <see cref="FreeGoroutineCount"/>); owner-M only.</summary>
+    internal readonly Goroutine?[] FreeGoroutines = new Goroutine?[Scheduler.LocalFreeMax];
 
-    /// <summary>Length of <see cref="FreeGoroutines"/>; owner-M only.</summary>
+    /// <summary>Entries in <see cref="FreeGoroutines"/>; owner-M only.</summary>
     internal int FreeGoroutineCount;
 
-    /// <summary>Goroutines spawned minus goroutines exited on this P (Interlocked by the owner; read racily by
+    /// <summary>Goroutines spawned minus goroutines exited on this P (owner-M writes with release; read racily by
     /// NumGoroutine, which sums every P's).</summary>
     internal long LiveGoroutines;
 

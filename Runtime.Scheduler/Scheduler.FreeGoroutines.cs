@@ -5,29 +5,31 @@ namespace GoSched.Scheduling;
 
 // Recycling exited goroutines (Go's gfput/gfget/gfpurge) and counting live ones (Go's gcount).
 //
-// A goroutine object that exited cleanly (see Goroutine.CanBeRecycled) goes on its P's free list, an intrusive
-// stack through Goroutine.FreeLink owned by the P's M; past LocalFreeMax, half of it moves to the global free list
-// under _freeLock, and an empty P takes a batch back from there. The global list is bounded: past GlobalFreeMax a
+// A goroutine object that exited cleanly (see Goroutine.CanBeRecycled) goes on its P's free list, a stack of
+// LocalFreeMax slots owned by the P's M; when it is full, half of it moves to the global free list (a stack of
+// slots under _freeLock), and an empty P takes a batch back from there. Slots, not links through the goroutines:
+// moving a batch then copies references instead of walking cold objects one cache miss at a time. The global list is bounded: past GlobalFreeMax a
 // goroutine object is dropped (unregistered and left to the GC), so a burst of a million goroutines does not pin a
 // million objects forever, as Go's allgs does.
 //
 // Recycled objects stay in the registry (Go's allgs holds dead gs too); its snapshots skip dead ones. So a spawn
 // that reuses an object takes no lock and allocates nothing but, for an async body, its synchronization context.
 //
-// Live goroutines are counted per P (Processor.LiveGoroutines, +1 at spawn, -1 at exit, each by the P's owner with
-// an uncontended interlocked add) and in _liveWithoutP for spawns and exits made without a P; NumGoroutine sums
+// Live goroutines are counted per P (Processor.LiveGoroutines, +1 at spawn, -1 at exit, each a plain
+// read-modify-write by the P's owner published with a release write; a P changes owner only through a full fence) and in _liveWithoutP for spawns and exits made without a P; NumGoroutine sums
 // them. The sum is a racy snapshot, as Go's gcount is; once spawns and exits are ordered before the read (a join),
 // it is exact.
 internal sealed partial class Scheduler
 {
-    private const int LocalFreeMax = 64; // Go's p.gFree bound
+    internal const int LocalFreeMax = 64; // Go's p.gFree bound
     private const int FreeBatch = 32; // moved between a P's list and the global one
     private const int GlobalFreeMax = 16 * 1024;
 
     private readonly RuntimeLock _freeLock = new();
 
-    // Guarded by _freeLock; _globalFreeCount is also read racily to skip the lock when the list is empty.
-    private Goroutine? _globalFree;
+    // Guarded by _freeLock: a stack of free goroutine objects in _globalFree[0.._globalFreeCount), grown on demand up
+    // to GlobalFreeMax. _globalFreeCount is also read racily to skip the lock when the stack is empty.
+    private Goroutine?[] _globalFree = new Goroutine?[FreeBatch * 4];
     private int _globalFreeCount;
 
     // Spawns minus exits made without a P (Interlocked).
@@ -51,7 +53,7 @@ internal sealed partial class Scheduler
     {
         if (p is not null)
         {
-            Interlocked.Increment(ref p.LiveGoroutines);
+            Volatile.Write(ref p.LiveGoroutines, p.LiveGoroutines + 1); // owner only
         }
         else
         {
@@ -63,7 +65,7 @@ internal sealed partial class Scheduler
     {
         if (p is not null)
         {
-            Interlocked.Decrement(ref p.LiveGoroutines);
+            Volatile.Write(ref p.LiveGoroutines, p.LiveGoroutines - 1); // owner only
         }
         else
         {
@@ -76,28 +78,30 @@ internal sealed partial class Scheduler
     {
         if (p is null)
         {
-            return Volatile.Read(ref _globalFreeCount) == 0 ? null : TakeFromGlobalFree(1, out _);
+            return Volatile.Read(ref _globalFreeCount) == 0 ? null : TakeOneFromGlobalFree();
         }
-        if (p.FreeGoroutines is null && Volatile.Read(ref _globalFreeCount) != 0)
+        if (p.FreeGoroutineCount == 0)
         {
-            Goroutine? batch = TakeFromGlobalFree(FreeBatch, out int n);
-            p.FreeGoroutines = batch;
-            p.FreeGoroutineCount = n;
+            if (Volatile.Read(ref _globalFreeCount) == 0)
+            {
+                return null;
+            }
+            p.FreeGoroutineCount = TakeFromGlobalFree(p.FreeGoroutines, 0, FreeBatch);
+            if (p.FreeGoroutineCount == 0)
+            {
+                return null;
+            }
         }
-        Goroutine? g = p.FreeGoroutines;
-        if (g is not null)
-        {
-            p.FreeGoroutines = g.FreeLink;
-            g.FreeLink = null;
-            p.FreeGoroutineCount--;
-        }
+        int top = --p.FreeGoroutineCount;
+        Goroutine g = p.FreeGoroutines[top]!;
+        p.FreeGoroutines[top] = null;
         return g;
     }
 
     /// <summary>Go's <c>gfput</c>: keeps an exited goroutine object for reuse, or drops it.</summary>
     private void RecycleGoroutine(Processor? p, Goroutine g)
     {
-        Debug.Assert(g.Status == GoroutineStatus.Dead && g.FreeLink is null);
+        Debug.Assert(g.Status == GoroutineStatus.Dead);
         if (!g.CanBeRecycled)
         {
             _registry.Remove(g);
@@ -105,55 +109,38 @@ internal sealed partial class Scheduler
         }
         if (p is null)
         {
-            PutOnGlobalFree(g, g, 1);
+            PutOneOnGlobalFree(g);
             return;
         }
-        g.FreeLink = p.FreeGoroutines;
-        p.FreeGoroutines = g;
-        if (++p.FreeGoroutineCount >= LocalFreeMax)
+        if (p.FreeGoroutineCount == LocalFreeMax)
         {
-            // Move the most recently freed half to the global list (its first FreeBatch entries).
-            Goroutine first = p.FreeGoroutines;
-            Goroutine last = first;
-            for (int i = 1; i < FreeBatch; i++)
-            {
-                last = last.FreeLink!;
-            }
-            p.FreeGoroutines = last.FreeLink;
-            last.FreeLink = null;
+            // Full: the most recently freed half goes to the global stack.
+            PutOnGlobalFree(p.FreeGoroutines, LocalFreeMax - FreeBatch, FreeBatch);
             p.FreeGoroutineCount -= FreeBatch;
-            PutOnGlobalFree(first, last, FreeBatch);
         }
+        p.FreeGoroutines[p.FreeGoroutineCount++] = g;
     }
 
     /// <summary>Go's <c>gfpurge</c>: a destroyed P's free goroutines go to the global list.</summary>
     private void PurgeFreeGoroutines(Processor p)
     {
-        Goroutine? first = p.FreeGoroutines;
-        if (first is null)
-        {
-            return;
-        }
-        Goroutine last = first;
-        while (last.FreeLink is not null)
-        {
-            last = last.FreeLink;
-        }
-        PutOnGlobalFree(first, last, p.FreeGoroutineCount);
-        p.FreeGoroutines = null;
+        PutOnGlobalFree(p.FreeGoroutines, 0, p.FreeGoroutineCount);
         p.FreeGoroutineCount = 0;
     }
 
-    private void PutOnGlobalFree(Goroutine first, Goroutine last, int count)
+    private void PutOneOnGlobalFree(Goroutine g)
     {
         _freeLock.Enter();
         try
         {
-            if (_globalFreeCount + count <= GlobalFreeMax)
+            if (_globalFreeCount < GlobalFreeMax)
             {
-                last.FreeLink = _globalFree;
-                _globalFree = first;
-                Volatile.Write(ref _globalFreeCount, _globalFreeCount + count);
+                if (_globalFreeCount == _globalFree.Length)
+                {
+                    Array.Resize(ref _globalFree, Math.Min(GlobalFreeMax, _globalFree.Length * 2));
+                }
+                _globalFree[_globalFreeCount] = g;
+                Volatile.Write(ref _globalFreeCount, _globalFreeCount + 1);
                 return;
             }
         }
@@ -161,39 +148,70 @@ internal sealed partial class Scheduler
         {
             _freeLock.Exit();
         }
-        // The global list is full: drop these (the registry forgets them; the GC takes them).
-        for (Goroutine? g = first; g is not null;)
-        {
-            Goroutine? next = g.FreeLink;
-            g.FreeLink = null;
-            _registry.Remove(g);
-            g = next;
-        }
+        _registry.Remove(g);
     }
 
-    private Goroutine? TakeFromGlobalFree(int max, out int taken)
+    /// <summary>Moves <paramref name="source"/>[start..start+count) to the global stack (clearing the source slots);
+    /// what does not fit under the bound is dropped (unregistered and left to the GC).</summary>
+    private void PutOnGlobalFree(Goroutine?[] source, int start, int count)
+    {
+        int kept;
+        _freeLock.Enter();
+        try
+        {
+            kept = Math.Min(count, GlobalFreeMax - _globalFreeCount);
+            if (_globalFreeCount + kept > _globalFree.Length)
+            {
+                Array.Resize(ref _globalFree, Math.Min(GlobalFreeMax, Math.Max(_globalFree.Length * 2, _globalFreeCount + kept)));
+            }
+            Array.Copy(source, start, _globalFree, _globalFreeCount, kept);
+            Volatile.Write(ref _globalFreeCount, _globalFreeCount + kept);
+        }
+        finally
+        {
+            _freeLock.Exit();
+        }
+        for (int i = start + kept; i < start + count; i++)
+        {
+            _registry.Remove(source[i]!);
+        }
+        Array.Clear(source, start, count);
+    }
+
+    private Goroutine? TakeOneFromGlobalFree()
     {
         _freeLock.Enter();
         try
         {
-            Goroutine? first = _globalFree;
-            if (first is null)
+            if (_globalFreeCount == 0)
             {
-                taken = 0;
                 return null;
             }
-            Goroutine last = first;
-            int n = 1;
-            while (n < max && last.FreeLink is not null)
-            {
-                last = last.FreeLink;
-                n++;
-            }
-            _globalFree = last.FreeLink;
-            last.FreeLink = null;
-            Volatile.Write(ref _globalFreeCount, _globalFreeCount - n);
-            taken = n;
-            return first;
+            int top = _globalFreeCount - 1;
+            Goroutine? g = _globalFree[top];
+            _globalFree[top] = null;
+            Volatile.Write(ref _globalFreeCount, top);
+            return g;
+        }
+        finally
+        {
+            _freeLock.Exit();
+        }
+    }
+
+    /// <summary>Pops up to <paramref name="max"/> goroutines from the global stack into
+    /// <paramref name="destination"/>[start..]; returns how many.</summary>
+    private int TakeFromGlobalFree(Goroutine?[] destination, int start, int max)
+    {
+        _freeLock.Enter();
+        try
+        {
+            int n = Math.Min(max, _globalFreeCount);
+            int from = _globalFreeCount - n;
+            Array.Copy(_globalFree, from, destination, start, n);
+            Array.Clear(_globalFree, from, n);
+            Volatile.Write(ref _globalFreeCount, from);
+            return n;
         }
         finally
         {

@@ -71,9 +71,6 @@ public sealed partial class Goroutine
     /// <summary>The scheduler's shard of the goroutine registry that holds this object; set once when registered.</summary>
     internal int RegistryShard;
 
-    /// <summary>Link for the scheduler's free lists of exited goroutines; owned by the list's owner.</summary>
-    internal Goroutine? FreeLink;
-
     // ---- The state word: see the remarks. Every write is an Interlocked operation (full fence). ----------------
     private int _state;
 
