@@ -96,6 +96,13 @@ internal sealed class Processor
     /// <summary>Event counters; owner-M only (see <see cref="GoSched.Profiling.ProcessorCounters"/>).</summary>
     internal GoSched.Profiling.ProcessorCounters Counters;
 
+    /// <summary>
+    /// A goroutine was readied into the empty runnext slot during the current step without waking an idle P (see
+    /// "Deferred wake-ups" in Scheduler.cs). Written by the owner M (set in the ready, cleared at the step's end);
+    /// read racily by sysmon, which wakes a P for a step that keeps running with it set.
+    /// </summary>
+    internal volatile bool WakeDeferred;
+
     /// <summary>Exited goroutine objects kept for reuse (Go's <c>p.gFree</c>): a stack in
     /// [0, <see cref="FreeGoroutineCount"/>); owner-M only.</summary>
     internal readonly Goroutine?[] FreeGoroutines = new Goroutine?[Scheduler.LocalFreeMax];

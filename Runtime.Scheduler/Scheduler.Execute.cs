@@ -64,6 +64,12 @@ internal sealed partial class Scheduler
         StepResult result = g.RunStep(readyTaken);
         LeaveGoroutineCode(m);
         m.CurG = null;
+        if (m.P is { WakeDeferred: true } stepP)
+        {
+            // The step is over: this M now runs the goroutine it readied (or, after a yield, the wake below covers
+            // it), so the deferred wake-up is not needed.
+            stepP.WakeDeferred = false;
+        }
 
         switch (result)
         {

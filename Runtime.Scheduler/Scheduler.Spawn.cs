@@ -94,9 +94,17 @@ internal sealed partial class Scheduler
             Processor? p = BeginRuntimeCall(m);
             if (p is not null)
             {
-                p.RunQueue.Put(g, next: true, _global);
+                bool queuedBehind = p.RunQueue.PutReportingKick(g, next: true, _global);
+                bool deferWake = !queuedBehind && m.CurG is { IsSynchronous: false };
+                if (deferWake)
+                {
+                    p.WakeDeferred = true; // see "Deferred wake-ups" in Scheduler.cs
+                }
                 EndRuntimeCall(m, p);
-                WakeProcessor();
+                if (!deferWake)
+                {
+                    WakeProcessor();
+                }
                 return;
             }
         }

@@ -136,6 +136,13 @@ internal sealed partial class Scheduler
             {
                 continue;
             }
+            if (p.WakeDeferred)
+            {
+                // A step readied a goroutine into runnext without waking an idle P and is still running: wake one
+                // now, so the readied goroutine waits at most one sysmon period (see "Deferred wake-ups").
+                p.WakeDeferred = false;
+                WakeProcessor();
+            }
             uint step = p.StepTick;
             if (step != p.SysmonStepTick)
             {

@@ -77,14 +77,21 @@ internal sealed class LocalRunQueue
     /// occupant is kicked to the tail of the ring. When the ring is full, half of it plus the goroutine move to the
     /// global queue. Owner only.
     /// </summary>
-    internal void Put(Goroutine g, bool next, GlobalRunQueue overflow)
+    internal void Put(Goroutine g, bool next, GlobalRunQueue overflow) => PutReportingKick(g, next, overflow);
+
+    /// <summary>
+    /// <see cref="Put"/>, returning true when the put left more than one goroutine queued behind the running one
+    /// in the ring or runnext (a runnext occupant was kicked to the ring, or the goroutine went to the ring).
+    /// Owner only.
+    /// </summary>
+    internal bool PutReportingKick(Goroutine g, bool next, GlobalRunQueue overflow)
     {
         if (next)
         {
             Goroutine? old = Interlocked.Exchange(ref _runNext, g);
             if (old is null)
             {
-                return;
+                return false;
             }
             g = old;
         }
@@ -97,11 +104,11 @@ internal sealed class LocalRunQueue
             {
                 _ring[t & _mask] = g;
                 Volatile.Write(ref _tail.Value, t + 1); // release: publishes the slot; pairs with Grab's acquire
-                return;
+                return true;
             }
             if (PutSlow(g, h, t, overflow))
             {
-                return;
+                return true;
             }
             // A consumer moved the head: the ring has room now; retry the fast path.
         }

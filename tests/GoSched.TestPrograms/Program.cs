@@ -132,6 +132,26 @@ return args.Length == 0 ? Usage() : args[0] switch
         }
         Console.WriteLine((worst * 1000 / Stopwatch.Frequency).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }),
+    "deferred-wake" => Go.Main(async () =>
+    {
+        // GOMAXPROCS=2, asyncpreemptoff=1: main readies a parked goroutine into its P's runnext and then spins
+        // without yielding until that goroutine has run. Only another P can run it; print how long that took (ms).
+        var ch = new Channel<int>(0);
+        int ran = 0;
+        Go.Run(async () =>
+        {
+            await ch.ReceiveAsync();
+            Volatile.Write(ref ran, 1);
+        });
+        await Time.SleepAsync(TimeSpan.FromMilliseconds(50)); // the receiver parks; the other P goes idle
+        var sw = Stopwatch.StartNew();
+        await ch.SendAsync(1); // readies the receiver into this P's runnext
+        while (Volatile.Read(ref ran) == 0 && sw.ElapsedMilliseconds < 5000)
+        {
+            Thread.SpinWait(10);
+        }
+        Console.WriteLine(sw.ElapsedMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }),
     "sleep-main" => Go.Main(async () =>
     {
         // Every goroutine is asleep on a timer: not a deadlock.

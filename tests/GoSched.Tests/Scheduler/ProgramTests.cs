@@ -121,6 +121,22 @@ public partial class ProgramTests
     }
 
     [Test]
+    public void Ready_IntoRunNextWhileReadierKeepsRunning_AnotherPRunsItWithinSysmonPeriod()
+    {
+        // The wake-up of an idle P is deferred for a ready into an empty runnext; sysmon must still deliver it
+        // while the readier computes (retaking is off here, so nothing else would).
+        var r = ChildProcess.Run("deferred-wake", new Dictionary<string, string>
+        {
+            ["GOMAXPROCS"] = "2",
+            ["GODEBUG"] = "asyncpreemptoff=1",
+        });
+        Assert.That(r.ExitCode, Is.Zero, r.Stderr);
+        int waited = int.Parse(r.Stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        TestContext.Out.WriteLine($"readied goroutine ran after {waited} ms");
+        Assert.That(waited, Is.LessThan(200));
+    }
+
+    [Test]
     public void Deadlock_MainBlockedOnChannel_FatalWithGoroutineAndExit2()
     {
         var r = ChildProcess.Run("deadlock-main");
