@@ -200,7 +200,7 @@ public sealed partial class Goroutine
     /// True when the goroutine ended cleanly and nothing outside the scheduler can still act on this object (no
     /// watcher of a body that finished off-scheduler), so it may go to a free list. Called by its M at exit.
     /// </summary>
-    internal bool CanBeRecycled => !IsMain && Fault is null && !_watchingBody && LockedExternal == 0;
+    internal bool CanBeRecycled => !IsMain && Fault is null && !_watchingBody;
 
     /// <summary>True while the state word still describes incarnation <paramref name="generation"/> (alive).</summary>
     internal bool IsIncarnation(int generation)
