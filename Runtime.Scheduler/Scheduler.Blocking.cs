@@ -26,9 +26,10 @@ internal sealed partial class Scheduler
 
     /// <summary>
     /// Blocks the calling thread, which runs <paramref name="g"/> inside a step, until <paramref name="g"/> is
-    /// readied (or, with <paramref name="yieldToGlobal"/>, dequeued from the global queue). See "Blocking a thread".
+    /// readied (or, with <paramref name="yieldToGlobal"/>, dequeued from the global queue; with
+    /// <paramref name="toLocalTail"/> too, from the tail of the P's local queue). See "Blocking a thread".
     /// </summary>
-    private void BlockThread(Goroutine g, bool yieldToGlobal)
+    private void BlockThread(Goroutine g, bool yieldToGlobal, bool toLocalTail = false)
     {
         Machine? m = Machine.Current;
         if (m is null || m.CurG != g)
@@ -62,7 +63,14 @@ internal sealed partial class Scheduler
         m.CurG = null;
         if (yieldToGlobal)
         {
-            _global.Put(g);
+            if (toLocalTail && keptP)
+            {
+                p!.RunQueue.Put(g, next: false, _global); // goyield; nobody else owns p until HandOffP
+            }
+            else
+            {
+                _global.Put(g);
+            }
             Interlocked.MemoryBarrier(); // see "Releasing a P"
         }
         if (keptP)

@@ -24,7 +24,8 @@ public static partial class Time
 
     /// <summary>
     /// Go's <c>time.Tick</c>: the channel of a new ticker, or null (a nil channel) when <paramref name="period"/> ≤ 0.
-    /// The ticker cannot be stopped; it keeps the runtime's deadlock detection quiet, as in Go.
+    /// The ticker cannot be stopped; it runs, and keeps the runtime's deadlock detection quiet, while the program
+    /// references the channel, and is collected after that (Go 1.23).
     /// </summary>
     /// <param name="period">The interval.</param>
     /// <returns>The ticker's channel, or null.</returns>
@@ -39,8 +40,9 @@ public static partial class Time
     /// tick waiting and the next one about a period after it: missed periods are skipped (Go's
     /// <c>next = when + period*(1 + (now-when)/period)</c>).</para>
     /// <para>A running ticker counts as a pending timer, so deadlock detection does not report a program whose
-    /// goroutines are all blocked while a ticker runs (Go's <c>checkdead</c> does the same). The differences from Go
-    /// listed on <see cref="Timer"/> apply here too; in particular an unstopped ticker is never collected.</para>
+    /// goroutines are all blocked while a ticker runs (Go's <c>checkdead</c> does the same). A ticker that the program
+    /// no longer references (neither the ticker nor its channel) is collected even if never stopped, and its heap entry
+    /// is dropped at its next tick. The notes on <see cref="Timer"/> apply here too.</para>
     /// </remarks>
     public sealed class Ticker
     {
@@ -54,6 +56,9 @@ public static partial class Time
 
         /// <summary>The channel on which the ticks are delivered (Go's <c>Ticker.C</c>). Receive only.</summary>
         public Channel<DateTime> C => _core.Channel;
+
+        /// <summary>The runtime half (tests inspect its heap entry).</summary>
+        internal ChannelTimer Core => _core;
 
         /// <summary>Go's <c>Ticker.Stop</c>: no more ticks are sent, and an unreceived tick is discarded. The channel
         /// is not closed.</summary>

@@ -14,8 +14,8 @@ public static partial class Time
     public static Timer NewTimer(TimeSpan duration) => new(Scheduler.Current, duration);
 
     /// <summary>
-    /// Go's <c>time.After</c>: <c>NewTimer(duration).C</c>. As in Go 1.23 there is no way to stop the timer, and
-    /// nothing leaks after it fires.
+    /// Go's <c>time.After</c>: <c>NewTimer(duration).C</c>. As in Go 1.23 there is no way to stop the timer, nothing
+    /// leaks after it fires, and the timer is collected once the program drops the channel.
     /// </summary>
     /// <param name="duration">The delay.</param>
     /// <returns>A channel that receives the due time once.</returns>
@@ -27,13 +27,15 @@ public static partial class Time
     /// </summary>
     /// <remarks>
     /// <para>Named <c>Time.Timer</c> so that it does not clash with <see cref="System.Threading.Timer"/>.</para>
-    /// <para><b>Differences from Go.</b> <see cref="C"/> is an ordinary <see cref="Channel{T}"/> of capacity 1, not a
-    /// receive-only channel: between the firing and the receive its <see cref="Channel{T}.Len"/> is 1 and its
-    /// <see cref="Channel{T}.Cap"/> is always 1, where Go 1.23 reports 0 for both. Sending on it or closing it is a
-    /// misuse that Go rejects at compile time (a firing on a closed channel is dropped). An armed timer that nobody
-    /// references stays in its heap until it fires (Go 1.23 lets the collector take it; a stopped or fired timer is
-    /// collectable here too). Go runs an expired timer inline when a goroutine receives from its channel; here it
-    /// fires at the next scheduling point of any P.</para>
+    /// <para><see cref="C"/> reports <see cref="Channel{T}.Len"/> and <see cref="Channel{T}.Cap"/> 0, as Go 1.23's
+    /// synchronous timer channels do (internally it keeps one value). A timer that the program no longer references
+    /// (neither the timer nor its channel) is collected even if it was never stopped, as in Go 1.23.</para>
+    /// <para><b>Differences from Go.</b> <see cref="C"/> is an ordinary <see cref="Channel{T}"/>, not a receive-only
+    /// channel: sending on it or closing it is a misuse that Go rejects at compile time (a firing on a closed channel
+    /// is dropped). An unreferenced armed timer leaves its heap, and stops counting as a pending timer for deadlock
+    /// detection, only when it comes due (Go 1.23 keeps a channel timer in a heap only while a goroutine waits on its
+    /// channel). Go runs an expired timer inline when a goroutine receives from its channel; here it fires at the
+    /// next scheduling point of any P.</para>
     /// </remarks>
     public sealed class Timer
     {
@@ -47,6 +49,9 @@ public static partial class Time
 
         /// <summary>The channel on which the due time is delivered (Go's <c>Timer.C</c>). Receive only.</summary>
         public Channel<DateTime> C => _core.Channel;
+
+        /// <summary>The runtime half (tests inspect its heap entry).</summary>
+        internal ChannelTimer Core => _core;
 
         /// <summary>
         /// Go's <c>Timer.Stop</c> (1.23): stops the timer. Returns true if the call prevented a value from being

@@ -87,6 +87,7 @@ public sealed partial class Channel<T>
         }
         Waiter<T> w = Waiter<T>.Rent();
         w.G?.PrepareToPark(WaitReason.ChanReceive, site);
+        Timer?.OnReceiverBlocking();
         _receivers.Enqueue(w);
         Gate.Exit();
         parked = w;

@@ -34,6 +34,13 @@ public sealed partial class Channel<T> : ChannelBase
     /// <summary>The ring buffer (null for an unbuffered channel).</summary>
     private readonly T[]? _buffer;
 
+    /// <summary>
+    /// The timer that feeds this channel (Go's <c>hchan.timer</c>), or null for an ordinary channel. A timer channel
+    /// has a one-slot buffer but presents itself as unbuffered (<see cref="Len"/> and <see cref="Cap"/> are 0), as
+    /// Go 1.23's are. Set by the constructor, before the channel is published.
+    /// </summary>
+    internal readonly IChannelTimer? Timer;
+
     // ---- Guarded by Gate -------------------------------------------------------------------------------------
 
     /// <summary>Index of the oldest buffered element (Go's <c>recvx</c>).</summary>
@@ -63,11 +70,26 @@ public sealed partial class Channel<T> : ChannelBase
         _buffer = capacity == 0 ? null : new T[capacity];
     }
 
-    /// <summary>The number of buffered elements (Go's <c>len(ch)</c>).</summary>
-    public int Len => Volatile.Read(ref _count);
+    /// <summary>
+    /// Creates the channel of a runtime timer: one slot, so that a firing never blocks the thread running timers,
+    /// reported as unbuffered (Go 1.23's synchronous timer channels).
+    /// </summary>
+    /// <param name="timer">The timer that sends on the channel; held strongly by the channel.</param>
+    internal Channel(IChannelTimer timer)
+    {
+        _buffer = new T[1];
+        Timer = timer;
+    }
 
-    /// <summary>The buffer capacity (Go's <c>cap(ch)</c>).</summary>
-    public int Cap => _buffer?.Length ?? 0;
+    /// <summary>The number of buffered elements (Go's <c>len(ch)</c>); always 0 for a timer channel
+    /// (<c>Time.Timer.C</c>, <c>Time.Ticker.C</c>), as in Go 1.23.</summary>
+    public int Len => Timer is null ? Volatile.Read(ref _count) : 0;
+
+    /// <summary>The buffer capacity (Go's <c>cap(ch)</c>); always 0 for a timer channel, as in Go 1.23.</summary>
+    public int Cap => Timer is null ? BufferCapacity : 0;
+
+    /// <summary>The real size of the buffer (1 for a timer channel, whose <see cref="Cap"/> reports 0).</summary>
+    private int BufferCapacity => _buffer?.Length ?? 0;
 
     /// <summary>True once the channel is closed (a racy snapshot; Go has no such query, it helps tests).</summary>
     public bool IsClosed => _closed;
@@ -79,7 +101,7 @@ public sealed partial class Channel<T> : ChannelBase
         // Select cases are exempt (see WaitQueue.HasPlainWaiter): a select may wait on both ends of one channel.
         Debug.Assert(!_receivers.HasPlainWaiter() || !_senders.HasPlainWaiter(), "senders and receivers both waiting");
         Debug.Assert(!_receivers.HasPlainWaiter() || _count == 0, "receivers wait on a non-empty buffer");
-        Debug.Assert(!_senders.HasPlainWaiter() || _count == Cap, "senders wait on a non-full buffer");
+        Debug.Assert(!_senders.HasPlainWaiter() || _count == BufferCapacity, "senders wait on a non-full buffer");
         Debug.Assert(!_closed || (_receivers.IsEmpty && _senders.IsEmpty), "waiters on a closed channel");
     }
 
@@ -135,7 +157,13 @@ public sealed partial class Channel<T> : ChannelBase
     internal override void EnqueueLocked(Waiter caseWaiter, bool send)
     {
         AssertInvariants();
-        (send ? _senders : _receivers).Enqueue(caseWaiter);
+        if (send)
+        {
+            _senders.Enqueue(caseWaiter);
+            return;
+        }
+        Timer?.OnReceiverBlocking();
+        _receivers.Enqueue(caseWaiter);
     }
 
     internal override void RemoveLocked(Waiter caseWaiter, bool send) => (send ? _senders : _receivers).Remove(caseWaiter);
@@ -143,4 +171,23 @@ public sealed partial class Channel<T> : ChannelBase
     internal override Waiter NewCaseWaiter() => new Waiter<T>();
 
     internal override bool IsCaseWaiter(Waiter w) => w is Waiter<T>;
+
+    // ---- Timer hook ------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// For the timer that feeds this channel (after a firing): tells it, under the channel's lock, if no receiver
+    /// is waiting any more, so that it may stop keeping itself reachable from its heap entry. See
+    /// <see cref="IChannelTimer"/>.
+    /// </summary>
+    internal void ReleaseTimerIfNoReceivers()
+    {
+        Debug.Assert(Timer is not null);
+        Gate.Enter();
+        AssertInvariants();
+        if (_receivers.IsEmpty)
+        {
+            Timer!.OnNoBlockedReceivers();
+        }
+        Gate.Exit();
+    }
 }

@@ -23,4 +23,24 @@ internal interface IGoroutineScheduler
     /// </summary>
     /// <param name="g">The current goroutine, already registered with whatever will ready it.</param>
     void BlockCurrentThread(Goroutine g);
+
+    /// <summary>
+    /// Go's <c>goyield</c>: puts <paramref name="g"/>, the goroutine running on the calling thread, at the tail of
+    /// its P's local run queue (not the global queue, as Gosched does) and lets the P run what is ahead of it, in
+    /// particular the goroutine that the caller has just readied into runnext. The calling thread blocks until a P
+    /// runs <paramref name="g"/> again (a goroutine cannot give up its processor in the middle of synchronous code
+    /// otherwise). Returns at once when the P has nothing else to run, or when the caller holds no P.
+    /// </summary>
+    /// <param name="g">The current goroutine; it must not have a park in progress.</param>
+    void YieldToLocalTail(Goroutine g);
+
+    /// <summary>
+    /// Go's <c>sync_runtime_canSpin</c>: whether a goroutine that finds a sync primitive locked may busy-wait for
+    /// one more round (<paramref name="iteration"/> rounds done so far) instead of parking.
+    /// </summary>
+    /// <param name="iteration">The rounds already spun (0 for the first).</param>
+    /// <returns>True if <paramref name="iteration"/> is below 4 (Go's <c>active_spin</c>), the machine has more than
+    /// one CPU, some other P is running (GOMAXPROCS exceeds idle Ps plus spinning Ms plus one) and the caller's P
+    /// has nothing in its local run queue.</returns>
+    bool CanSpin(int iteration);
 }

@@ -13,8 +13,9 @@ namespace GoSched;
 /// <see cref="Starving"/> and, from bit 3 up, the number of waiters.</para>
 /// <para><b>Normal mode:</b> waiters queue FIFO, but a woken waiter competes with arriving goroutines, which usually
 /// win because they are already running; a waiter that loses is re-queued at the front. A waiter that waited more
-/// than 1 ms switches the mutex to <b>starvation mode</b>: Unlock hands the lock straight to the head waiter, and
-/// arrivals queue at the tail without trying. The new owner switches back to normal mode when it is the last
+/// than 1 ms switches the mutex to <b>starvation mode</b>: Unlock hands the lock straight to the head waiter and
+/// yields its processor to it (Go's <c>goyield</c>; see <see cref="Core.Semaphore.Release"/>), and arrivals queue at
+/// the tail without trying. The new owner switches back to normal mode when it is the last
 /// waiter or waited less than 1 ms.</para>
 /// <para>Unlocking an unlocked mutex is a fatal error ("sync: unlock of unlocked mutex").</para>
 /// </remarks>
@@ -26,8 +27,24 @@ public sealed class Mutex : ILocker
     private const int Starving = 4;
     private const int WaiterShift = 3;
 
+    /// <summary>Go's <c>active_spin</c>: spinning rounds before parking.</summary>
+    private const int ActiveSpin = 4;
+
+    /// <summary>Go's <c>active_spin_cnt</c>: the pause instructions of one spinning round.</summary>
+    private const int ActiveSpinCount = 30;
+
     /// <summary>Go's <c>starvationThresholdNs</c> (1 ms), in <see cref="Stopwatch"/> ticks.</summary>
     private static readonly long s_starvationThreshold = Stopwatch.Frequency / 1000;
+
+    /// <summary>Go's <c>ncpu &gt; 1</c>, for lockers outside any goroutine.</summary>
+    private static readonly bool s_multicore = Environment.ProcessorCount > 1;
+
+    /// <summary>Spinning rounds made by mutexes on this thread (owned by the thread; tests read it).</summary>
+    [ThreadStatic]
+    private static long t_spinRounds;
+
+    /// <summary>Spinning rounds that lockers on the calling thread have made so far (for tests).</summary>
+    internal static long SpinRoundsOnThisThread => t_spinRounds;
 
     /// <summary>The state word. Interlocked only.</summary>
     private int _state;
@@ -181,13 +198,14 @@ public sealed class Mutex : ILocker
     }
 
     /// <summary>
-    /// Go's active spinning: only in normal mode while locked, for a few iterations, on a multicore machine
-    /// (Go's further checks on idle Ps and the local run queue are not visible from here). While spinning, sets
-    /// <see cref="Woken"/> so that Unlock does not wake another waiter.
+    /// Go's active spinning: only in normal mode while locked, and only while the scheduler allows it (Go's
+    /// <c>runtime_canSpin</c>: fewer than 4 rounds, a multicore machine, another P running, and an empty local run
+    /// queue; outside a goroutine only the first two conditions apply). Each round is Go's <c>procyield(30)</c>.
+    /// While spinning, sets <see cref="Woken"/> so that Unlock does not wake another waiter.
     /// </summary>
     private bool TrySpin(ref int old, ref int iter, ref bool awoke)
     {
-        if ((old & (Locked | Starving)) != Locked || iter >= 4 || Environment.ProcessorCount <= 1)
+        if ((old & (Locked | Starving)) != Locked || !CanSpin(iter))
         {
             return false;
         }
@@ -196,11 +214,17 @@ public sealed class Mutex : ILocker
         {
             awoke = true;
         }
-        Thread.SpinWait(30); // Go's procyield(active_spin_cnt = 30)
+        Thread.SpinWait(ActiveSpinCount); // Go's runtime_doSpin: procyield(active_spin_cnt)
         iter++;
+        t_spinRounds++;
         old = Volatile.Read(ref _state);
         return true;
     }
+
+    /// <summary>Go's <c>runtime_canSpin</c>, asked of the scheduler of the calling goroutine.</summary>
+    private static bool CanSpin(int iter) => Goroutine.Current is { } g
+        ? g.Scheduler.CanSpin(iter)
+        : iter < ActiveSpin && s_multicore;
 
     private static int NextState(int old, bool starving, bool awoke)
     {

@@ -125,9 +125,16 @@ internal sealed class Semaphore
 
     /// <summary>
     /// Go's <c>semrelease1</c>: increments the count and wakes the oldest waiter. With <paramref name="handoff"/>
-    /// the count is passed straight to that waiter (Mutex starvation mode). Go then yields the releaser's time
-    /// slice (<c>goyield</c>); we do not, because an async caller cannot yield inside a synchronous call.
+    /// (Mutex starvation mode) the count is passed straight to that waiter and, as Go's <c>goyield</c>, the releaser
+    /// gives up its processor: the waiter, just readied into the releaser's runnext, runs at once on this P and
+    /// the releaser waits at the tail of the local run queue (see <see cref="IGoroutineScheduler.YieldToLocalTail"/>).
     /// </summary>
+    /// <remarks>
+    /// The releaser's code is synchronous (<c>Unlock</c> returns nothing to await), so the yield blocks its thread
+    /// while its P runs the waiter, for async goroutines as for synchronous ones. As in Go, only a hand-off yields:
+    /// without one, another goroutine could take the count while the releaser yields, wasting the switch (Go issue
+    /// 33747). Outside a goroutine there is nothing to yield.
+    /// </remarks>
     internal void Release(bool handoff)
     {
         Interlocked.Increment(ref _value);
@@ -144,10 +151,15 @@ internal sealed class Semaphore
         Waiter w = _queue.DequeueClaimed()!;
         Interlocked.Decrement(ref _waiters);
         _lock.Exit();
-        if (handoff && TryAcquire())
+        bool handedOff = handoff && TryAcquire();
+        if (handedOff)
         {
             w.Ticket = 1;
         }
         w.Wake();
+        if (handedOff && Goroutine.Current is { } g)
+        {
+            g.Scheduler.YieldToLocalTail(g); // Go's goyield: the waiter inherits the rest of our time slice
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GoSched.Core;
 
 namespace GoSched.Scheduling;
 
@@ -20,17 +21,30 @@ namespace GoSched.Scheduling;
 /// <item>Stop and Reset drain the channel's buffer under <see cref="_lock"/>, discarding a value that was sent but
 /// not yet received.</item>
 /// </list>
+/// <para>The channel has one slot but reports <c>Len</c> and <c>Cap</c> 0 (Go 1.23's synchronous timer channels):
+/// with the sequence check and the drain, a receiver cannot tell the slot from a rendezvous.</para>
+/// <para><b>Garbage collection</b> (Go 1.23: unreferenced, unstopped timers and tickers are collected). The heap
+/// entry's argument is a <see cref="HeapHandle"/>, which holds this object only through a weak reference. The
+/// program reaches this object through the <see cref="Time.Timer"/>/<see cref="Time.Ticker"/> or through the channel
+/// (whose <see cref="Channel{T}.Timer"/> points back here). When it drops both, the collector takes the timer; its
+/// entry stays in the heap until its next due time, when the firing finds the weak reference cleared and drops the
+/// entry (a ticker's) or simply ends (a one-shot timer's, already out of the heap). A receiver waiting on the channel
+/// pins the timer to its handle (<see cref="IChannelTimer.OnReceiverBlocking"/>) until a firing finds no receiver
+/// waiting, so a waiting receiver is never left with a collected timer.</para>
 /// <para><b>Lock order.</b> <see cref="_lock"/>, then a heap lock (Stop/Reset) or the channel's lock (firing, drain).
 /// Nothing takes <see cref="_lock"/> while holding either, because <see cref="Scheduler"/> runs callbacks outside the
-/// heap lock.</para>
+/// heap lock and the channel's hooks take no lock.</para>
 /// <para><b>Accounting.</b> The entry counts as a pending timer (deadlock detection) while it sits in a heap: a
-/// one-shot timer until it fires or is stopped, a ticker until it is stopped, as in Go.</para>
+/// one-shot timer until it fires or is stopped, a ticker until it is stopped or found collected, as in Go.</para>
 /// </remarks>
-internal sealed class ChannelTimer
+internal sealed class ChannelTimer : IChannelTimer
 {
-    private static readonly Action<object?, long, int> s_fire = static (arg, when, seq) => ((ChannelTimer)arg!).Fire(when, seq);
+    private static readonly Action<object?, long, int> s_fire = static (arg, when, seq) => ((HeapHandle)arg!).Fire(when, seq);
 
     private readonly Scheduler _scheduler;
+
+    /// <summary>What the heap entry holds instead of this object (see the remarks). Immutable.</summary>
+    private readonly HeapHandle _handle;
 
     /// <summary>Go's <c>timer.mu</c>: serializes Stop, Reset and the firing's sequence check and send.</summary>
     private readonly Lock _lock = new();
@@ -49,14 +63,17 @@ internal sealed class ChannelTimer
     internal ChannelTimer(Scheduler scheduler)
     {
         _scheduler = scheduler;
-        _entry = new TimerEntry { Callback = s_fire, Argument = this };
+        _handle = new HeapHandle(this, scheduler);
+        _entry = _handle.Entry;
+        Channel = new Channel<DateTime>(this);
     }
 
-    /// <summary>The heap entry; tests use it to replay a firing that raced with Stop or Reset.</summary>
+    /// <summary>The heap entry; tests use it to replay a firing that raced with Stop or Reset (its
+    /// <see cref="TimerEntry.Argument"/> is the argument the callback expects).</summary>
     internal TimerEntry Entry => _entry;
 
-    /// <summary>The channel: capacity 1, so that a firing never blocks the M that runs it.</summary>
-    internal Channel<DateTime> Channel { get; } = new(1);
+    /// <summary>The channel: one slot (so that a firing never blocks the M that runs it), reported as unbuffered.</summary>
+    internal Channel<DateTime> Channel { get; }
 
     /// <summary>Arms the timer to fire after <paramref name="duration"/>, then every <paramref name="period"/>
     /// Stopwatch ticks if that is positive. The timer must be disarmed (new, or just stopped).</summary>
@@ -138,6 +155,65 @@ internal sealed class ChannelTimer
                     // closed between the check and the send: the value is dropped, as for a full buffer
                 }
             }
+        }
+        // A racy read, as a hint: a receiver that pins after it stays pinned until a later firing, which only delays
+        // collection. A pin made before the send above is seen (the channel's lock orders the two).
+        if (Volatile.Read(ref _handle.Pinned) is not null)
+        {
+            Channel.ReleaseTimerIfNoReceivers();
+        }
+    }
+
+    /// <inheritdoc/>
+    void IChannelTimer.OnReceiverBlocking() => _handle.Pinned = this;
+
+    /// <inheritdoc/>
+    void IChannelTimer.OnNoBlockedReceivers() => _handle.Pinned = null;
+
+    /// <summary>
+    /// The heap's view of a channel timer: the entry, a weak reference to the timer and, while a receiver may be
+    /// waiting on the channel, a strong one. See the remarks of <see cref="ChannelTimer"/>.
+    /// </summary>
+    private sealed class HeapHandle
+    {
+        // ---- Immutable -------------------------------------------------------------------------------------
+
+        /// <summary>The timer, weakly: the heap must not keep an unreferenced timer alive.</summary>
+        private readonly WeakReference<ChannelTimer> _timer;
+
+        /// <summary>The scheduler whose heaps hold <see cref="Entry"/> (to drop it once the timer is gone).</summary>
+        private readonly Scheduler _scheduler;
+
+        internal HeapHandle(ChannelTimer timer, Scheduler scheduler)
+        {
+            _timer = new WeakReference<ChannelTimer>(timer);
+            _scheduler = scheduler;
+            Entry = new TimerEntry { Callback = s_fire, Argument = this };
+        }
+
+        /// <summary>The heap entry (its own fields follow <see cref="TimerEntry"/>'s ownership rules).</summary>
+        internal readonly TimerEntry Entry;
+
+        // ---- Written under the channel's lock ---------------------------------------------------------------
+
+        /// <summary>
+        /// The timer, while a receiver may be waiting on its channel (Go's <c>t.blocked &gt; 0</c>), else null.
+        /// Written only under the channel's lock (<see cref="IChannelTimer"/>: set when a receiver blocks, cleared
+        /// when a firing finds none waiting); read racily by the firing as a hint, and by the collector.
+        /// </summary>
+        internal ChannelTimer? Pinned;
+
+        /// <summary>The entry's callback, run on an M outside the heap lock.</summary>
+        internal void Fire(long scheduledWhen, int sequence)
+        {
+            if (_timer.TryGetTarget(out ChannelTimer? timer))
+            {
+                timer.Fire(scheduledWhen, sequence);
+                return;
+            }
+            // Collected: nothing can receive from the channel or stop the timer any more. A ticker's entry is still
+            // in the heap (a one-shot entry has already left it): drop it, which also ends its pending-timer count.
+            _scheduler.StopTimer(Entry);
         }
     }
 }

@@ -15,6 +15,10 @@ public sealed class SchedQueuePortTests
         public void Enqueue(Goroutine g, bool fromForeignThread) => throw new NotSupportedException();
 
         public void BlockCurrentThread(Goroutine g) => throw new NotSupportedException();
+
+        public void YieldToLocalTail(Goroutine g) => throw new NotSupportedException();
+
+        public bool CanSpin(int iteration) => throw new NotSupportedException();
     }
 
     private static readonly NoScheduler s_none = new();

@@ -12,6 +12,10 @@ public class LocalRunQueueTests
         public void Enqueue(Goroutine g, bool fromForeignThread) => throw new NotSupportedException();
 
         public void BlockCurrentThread(Goroutine g) => throw new NotSupportedException();
+
+        public void YieldToLocalTail(Goroutine g) => throw new NotSupportedException();
+
+        public bool CanSpin(int iteration) => throw new NotSupportedException();
     }
 
     private static readonly NoScheduler s_none = new();

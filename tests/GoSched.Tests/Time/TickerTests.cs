@@ -65,6 +65,26 @@ public class TickerTests : GoroutineTest
         });
     }
 
+    /// <summary>Go 1.23: ticker channels are synchronous, so len and cap are 0 even while a tick waits.</summary>
+    [Test]
+    public void C_WithTickPending_LenAndCapAreZero()
+    {
+        RunGoroutine(async () =>
+        {
+            GoTime.Ticker ticker = GoTime.NewTicker(Period);
+            Channel<DateTime> tick = GoTime.Tick(Period)!;
+            TimerTests.AssertLenAndCapZero(ticker.C, "running ticker");
+            TimerTests.AssertLenAndCapZero(tick, "Tick");
+            await GoTime.SleepAsync(Period * 3.5);
+            TimerTests.AssertLenAndCapZero(ticker.C, "ticker with a tick pending");
+            TimerTests.AssertLenAndCapZero(tick, "Tick with a tick pending");
+            Assert.That(ticker.C.TryReceive(out _), Is.True, "one tick kept");
+            Assert.That(ticker.C.TryReceive(out _), Is.False, "more than one tick kept");
+            Assert.That(tick.TryReceive(out _), Is.True, "one Tick kept");
+            ticker.Stop();
+        });
+    }
+
     [TestCase(1)]
     [TestCase(8)]
     public void Stop_WithTickPending_DiscardsIt(int procs)
@@ -128,8 +148,8 @@ public class TickerTests : GoroutineTest
         Assert.That(GoTime.Tick(TimeSpan.FromMilliseconds(ms)), Is.Null);
     }
 
-    /// <summary>The ticker behind Tick cannot be stopped: it runs for the rest of the test process (20 ticks a
-    /// second, nothing received), as an unstopped Tick does in Go before 1.23.</summary>
+    /// <summary>The ticker behind Tick cannot be stopped: it runs while its channel is referenced, then is
+    /// collected (Go 1.23), its heap entry dropped at its next tick.</summary>
     [Test]
     public void Tick_Positive_Ticks()
     {

@@ -38,6 +38,37 @@ public class TimerTests : GoroutineTest
         });
     }
 
+    /// <summary>Go 1.23: timer channels are synchronous, so len and cap are 0 even while a value waits.</summary>
+    [Test]
+    public void C_BeforeAndAfterFiring_LenAndCapAreZero()
+    {
+        RunGoroutine(async () =>
+        {
+            GoTime.Timer t = GoTime.NewTimer(TimeSpan.FromMilliseconds(5));
+            Channel<DateTime> after = GoTime.After(TimeSpan.FromMilliseconds(5));
+            AssertLenAndCapZero(t.C, "armed timer");
+            AssertLenAndCapZero(after, "armed After");
+            await GoTime.SleepAsync(TimeSpan.FromMilliseconds(30)); // both fire first: same heap, earlier due time
+            AssertLenAndCapZero(t.C, "fired timer, value unreceived");
+            AssertLenAndCapZero(after, "fired After, value unreceived");
+            Assert.That(t.C.TryReceive(out _), Is.True, "the timer's value was kept");
+            Assert.That(after.TryReceive(out _), Is.True, "After's value was kept");
+            Assert.That(t.Reset(TimeSpan.FromMilliseconds(1)), Is.False);
+            await GoTime.SleepAsync(TimeSpan.FromMilliseconds(20));
+            AssertLenAndCapZero(t.C, "reset timer, fired again");
+            Assert.That(t.Stop(), Is.True, "Stop discards the unreceived value");
+            Assert.That(t.C.TryReceive(out _), Is.False, "value after Stop");
+        });
+    }
+
+    internal static void AssertLenAndCapZero(Channel<DateTime> c, string what)
+    {
+        Assert.That(c.Len, Is.EqualTo(0), what + ": Len");
+        Assert.That(c.Cap, Is.EqualTo(0), what + ": Cap");
+        Assert.That(Chan.Len(c), Is.EqualTo(0), what + ": Chan.Len");
+        Assert.That(Chan.Cap(c), Is.EqualTo(0), what + ": Chan.Cap");
+    }
+
     [Test]
     public void NewTimer_SentValueIsDueTime_NotReceiveTime()
     {
