@@ -1,5 +1,6 @@
 using GoSched.Core;
 using GoSched.Scheduling;
+using GoSched.Tests.Support;
 
 namespace GoSched.Tests.GoPorts;
 
@@ -10,21 +11,7 @@ namespace GoSched.Tests.GoPorts;
 [NonParallelizable]
 public sealed class SchedQueuePortTests
 {
-    private sealed class NoScheduler : IGoroutineScheduler
-    {
-        public void Enqueue(Goroutine g, bool fromForeignThread) => throw new NotSupportedException();
-
-        public void BlockCurrentThread(Goroutine g) => throw new NotSupportedException();
-
-        public void YieldToLocalTail(Goroutine g) => throw new NotSupportedException();
-
-        public bool CanSpin(int iteration) => throw new NotSupportedException();
-    }
-
-    private static readonly NoScheduler s_none = new();
-
-    private static Goroutine NewG(long id) =>
-        new(s_none, id, 0, static () => Task.CompletedTask, null, default, isMain: false);
+    private static Goroutine NewG(long id) => DetachedGoroutines.New(id);
 
     // Ports Go's TestSchedLocalQueue (RunSchedLocalQueueTest): for every fill level 0..capacity-1, i puts of one
     // goroutine come back as i gets of it, and the queue is empty before and after.

@@ -1,5 +1,6 @@
 using GoSched.Core;
 using GoSched.Scheduling;
+using GoSched.Tests.Support;
 
 namespace GoSched.Tests.Scheduler;
 
@@ -7,17 +8,7 @@ namespace GoSched.Tests.Scheduler;
 [TestFixture]
 public class GlobalRunQueueTests
 {
-    private sealed class NoScheduler : IGoroutineScheduler
-    {
-        public void Enqueue(Goroutine g, bool fromForeignThread) => throw new NotSupportedException();
-
-        public void BlockCurrentThread(Goroutine g) => throw new NotSupportedException();
-    }
-
-    private static readonly NoScheduler s_none = new();
-
-    private static Goroutine NewG(long id) =>
-        new(s_none, id, 0, null, static () => { }, default, isMain: false);
+    private static Goroutine NewG(long id) => DetachedGoroutines.New(id);
 
     [Test]
     public void Put_ThroughGrowthAndWrapAround_KeepsFifoOrder()
