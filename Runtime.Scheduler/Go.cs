@@ -50,7 +50,7 @@ public static class Go
         [CallerFilePath] string? file = null, [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Scheduler.Current.Spawn(body, null, new CallerLocation(member, file, line));
+        Scheduler.SpawnOnCurrent(body, null, new CallerLocation(member, file, line));
     }
 
     /// <summary>
@@ -65,7 +65,7 @@ public static class Go
         [CallerFilePath] string? file = null, [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Scheduler.Current.Spawn(null, body, new CallerLocation(member, file, line));
+        Scheduler.SpawnOnCurrent(null, body, new CallerLocation(member, file, line));
     }
 
     /// <summary>Starts an async goroutine with an argument evaluated at the spawn site (no closure needed).</summary>
@@ -79,7 +79,7 @@ public static class Go
         [CallerFilePath] string? file = null, [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Scheduler.Current.Spawn(() => body(arg), null, new CallerLocation(member, file, line));
+        Scheduler.SpawnOnCurrent(() => body(arg), null, new CallerLocation(member, file, line));
     }
 
     /// <summary>Starts a synchronous goroutine with an argument evaluated at the spawn site.</summary>
@@ -93,7 +93,7 @@ public static class Go
         [CallerFilePath] string? file = null, [CallerLineNumber] int line = 0)
     {
         ArgumentNullException.ThrowIfNull(body);
-        Scheduler.Current.Spawn(null, () => body(arg), new CallerLocation(member, file, line));
+        Scheduler.SpawnOnCurrent(null, () => body(arg), new CallerLocation(member, file, line));
     }
 
     /// <summary>

@@ -12,8 +12,20 @@ internal sealed partial class Scheduler
     /// wakes an idle P.
     /// </summary>
     internal Goroutine Spawn(Func<Task>? asyncBody, Action? syncBody, in CallerLocation site)
+        => Spawn(Machine.Current, asyncBody, syncBody, site);
+
+    /// <summary>
+    /// <see cref="Spawn(Func{Task}, Action, in CallerLocation)"/> on the scheduler of the calling thread (the default
+    /// one outside the scheduler's threads), reading the thread's M once (a thread-static read is a helper call).
+    /// </summary>
+    internal static Goroutine SpawnOnCurrent(Func<Task>? asyncBody, Action? syncBody, in CallerLocation site)
     {
         Machine? m = Machine.Current;
+        return (m?.Scheduler ?? Default).Spawn(m, asyncBody, syncBody, site);
+    }
+
+    private Goroutine Spawn(Machine? m, Func<Task>? asyncBody, Action? syncBody, in CallerLocation site)
+    {
         Processor? p = m is not null && m.Scheduler == this ? BeginRuntimeCall(m) : null;
         long id = p is not null ? NextGoroutineId(p) : Interlocked.Increment(ref _goidGen);
         Goroutine? parentG = m is { InGoroutine: true } ? m.CurG : null; // not a thread-local read
