@@ -14,8 +14,8 @@ namespace GoSched.Benchmarks;
 [CategoriesColumn]
 public class ChannelBenchmarks
 {
-    private const int RoundTrips = 1_000;
-    private const int Values = 10_000;
+    private const int RoundTrips = 100_000;
+    private const int Values = 1_000_000;
 
     [BenchmarkCategory("PingPong")]
     [Benchmark(Baseline = true, OperationsPerInvoke = RoundTrips)]
@@ -95,6 +95,17 @@ public class ChannelBenchmarks
             }
         });
     }
+
+    /// <summary><see cref="PingPongGoSched"/> with GOMAXPROCS=1 (the thread pool keeps every core).</summary>
+    [BenchmarkCategory("PingPong")]
+    [Benchmark(OperationsPerInvoke = RoundTrips)]
+    public void PingPongGoSchedOneP() => PingPongGoSched();
+
+    [GlobalSetup(Target = nameof(PingPongGoSchedOneP))]
+    public void OneProcessor() => OneP.Enter();
+
+    [GlobalCleanup(Target = nameof(PingPongGoSchedOneP))]
+    public void AllProcessors() => OneP.Exit();
 
     [BenchmarkCategory("Buffered")]
     [Benchmark(OperationsPerInvoke = Values)]

@@ -40,3 +40,13 @@ internal sealed class Countdown
         }
     }
 }
+
+/// <summary>Switches GOMAXPROCS to 1 for a benchmark and back.</summary>
+internal static class OneP
+{
+    private static int s_previous;
+
+    public static void Enter() => s_previous = Runtime.GOMAXPROCS(1);
+
+    public static void Exit() => Runtime.GOMAXPROCS(s_previous);
+}

@@ -9,7 +9,7 @@ namespace GoSched.Benchmarks;
 public class GoschedBenchmarks
 {
     private const int G = 100;
-    private const int Y = 100;
+    private const int Y = 10_000; // G * Y: the bar's million Gosched switches
 
     [Benchmark(Baseline = true, OperationsPerInvoke = G * Y)]
     public void TaskYield()
@@ -49,6 +49,16 @@ public class GoschedBenchmarks
             await join.Task;
         });
     }
+
+    /// <summary><see cref="GoschedAsync"/> with GOMAXPROCS=1 (the thread pool keeps every core).</summary>
+    [Benchmark(OperationsPerInvoke = G * Y)]
+    public void GoschedAsyncOneP() => GoschedAsync();
+
+    [GlobalSetup(Target = nameof(GoschedAsyncOneP))]
+    public void OneProcessor() => OneP.Enter();
+
+    [GlobalCleanup(Target = nameof(GoschedAsyncOneP))]
+    public void AllProcessors() => OneP.Exit();
 
     /// <summary>The blocking form in synchronous goroutines: each Gosched parks the goroutine's thread.</summary>
     [Benchmark(OperationsPerInvoke = 4 * Y)]

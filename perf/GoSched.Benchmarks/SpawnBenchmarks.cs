@@ -6,7 +6,7 @@ namespace GoSched.Benchmarks;
 [MemoryDiagnoser]
 public class SpawnBenchmarks
 {
-    private const int N = 10_000;
+    private const int N = 1_000_000; // the bar: spawning and joining a million goroutines
 
     [Benchmark(Baseline = true, OperationsPerInvoke = N)]
     public void TaskRun()
@@ -37,6 +37,18 @@ public class SpawnBenchmarks
             await join.Task;
         });
     }
+
+    /// <summary><see cref="GoRunSync"/> with GOMAXPROCS=1 (the thread pool keeps every core). One processor runs the
+    /// spawning loop until sysmon preempts it every 10 ms, so most of the million goroutines are queued at once and
+    /// their objects are allocated rather than reused.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public void GoRunSyncOneP() => GoRunSync();
+
+    [GlobalSetup(Target = nameof(GoRunSyncOneP))]
+    public void OneProcessor() => OneP.Enter();
+
+    [GlobalCleanup(Target = nameof(GoRunSyncOneP))]
+    public void AllProcessors() => OneP.Exit();
 
     [Benchmark(OperationsPerInvoke = N)]
     public void GoRunAsync()
