@@ -89,6 +89,8 @@ internal sealed class Processor
     internal long SysmonSchedWhen;
     internal uint SysmonStepTick;
     internal long SysmonStepWhen;
+    internal bool SysmonDeferredWakeSeen;
+    internal uint SysmonDeferredWakeStep;
 
     /// <summary>Set by sysmon when the P ran one time slice for 10 ms; honoured at the next scheduling point.</summary>
     internal volatile bool PreemptRequested;

@@ -138,10 +138,26 @@ internal sealed partial class Scheduler
             }
             if (p.WakeDeferred)
             {
-                // A step readied a goroutine into runnext without waking an idle P and is still running: wake one
-                // now, so the readied goroutine waits at most one sysmon period (see "Deferred wake-ups").
-                p.WakeDeferred = false;
-                WakeProcessor();
+                // A step readied a goroutine into runnext without waking an idle P. If the same step is still
+                // running at the next tick, wake one, so the readied goroutine waits at most two sysmon periods
+                // (see "Deferred wake-ups"). A hand-off chain sets the flag in nearly every step; waking on the
+                // flag alone would wake the idle P at every tick and let it steal a partner.
+                uint stepNow = p.StepTick;
+                if (p.SysmonDeferredWakeSeen && p.SysmonDeferredWakeStep == stepNow)
+                {
+                    p.WakeDeferred = false;
+                    p.SysmonDeferredWakeSeen = false;
+                    WakeProcessor();
+                }
+                else
+                {
+                    p.SysmonDeferredWakeSeen = true;
+                    p.SysmonDeferredWakeStep = stepNow;
+                }
+            }
+            else
+            {
+                p.SysmonDeferredWakeSeen = false;
             }
             uint step = p.StepTick;
             if (step != p.SysmonStepTick)

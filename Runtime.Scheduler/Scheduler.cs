@@ -48,10 +48,10 @@
 // through a mutex or a WaitGroup), and then its own M runs the readied goroutine at once. Waking a second M there
 // costs a futex wake per ready and lets an idle M steal the pair apart, which made a ping-pong slower on two Ps
 // than on one. The P records WakeDeferred instead. The step's end clears it (the M itself runs what it readied);
-// if the step keeps running, sysmon sees the flag at its next tick and wakes a P, so a readied goroutine waits at
-// most one sysmon period (1 to 10 ms) for an idle P while its readier computes. A ready that leaves two or more
-// goroutines queued (it kicks a runnext occupant to the ring) still wakes at once, and so does every ready made
-// by a synchronous goroutine, whose step is its whole life. (Tokio's LIFO slot follows the same rule.)
+// if the step keeps running, sysmon sees the flag in the same step at two ticks in a row and wakes a P, so a
+// readied goroutine waits at most two sysmon periods (1 to 10 ms each) for an idle P while its readier computes.
+// A ready that leaves two or more goroutines queued (it kicks a runnext occupant to the ring) still wakes at once,
+// and so does every ready made by a synchronous goroutine, whose step is its whole life. (Tokio's LIFO slot follows the same rule.)
 //
 // ---- Releasing a P -------------------------------------------------------------------------------------------
 // An M with nothing to run puts its P on the idle list (npidle++, Interlocked) and then re-checks the global queue.
