@@ -59,10 +59,7 @@ internal sealed partial class Scheduler
                 p.RunQueue.PreemptRunNext(_global);
             }
 
-            if (p.Timers.MinWhen != long.MaxValue)
-            {
-                RunTimers(p, Stopwatch.GetTimestamp());
-            }
+            CheckTimers(p);
 
             Goroutine? g;
             if (p.SchedTick % 61 == 0 && _global.Count > 0)
@@ -104,7 +101,7 @@ internal sealed partial class Scheduler
 
             // Timers of other Ps (idle ones included) that are due: run them here, whether or not this M may steal
             // (Go runs them on the last steal pass and from the M that waited for the earliest timer).
-            if (EarliestTimer() <= Stopwatch.GetTimestamp() && RunAllDueTimers())
+            if (EarliestTimer() <= Stopwatch.GetTimestamp() && RunAllDueTimers(p))
             {
                 g = p.RunQueue.TryGet(out inheritTime);
                 if (g is not null)

@@ -17,10 +17,16 @@ internal sealed partial class Scheduler
     /// Arms <paramref name="t"/> (which must not be armed) to fire at <paramref name="when"/>, on the current P's
     /// heap (Go's <c>addtimer</c>), and makes sure some M will wake up for it.
     /// </summary>
-    internal void AddTimer(TimerEntry t, long when)
+    internal void AddTimer(TimerEntry t, long when) => AddTimer(t, when, Machine.Current);
+
+    /// <summary>
+    /// <see cref="AddTimer(TimerEntry, long)"/> for a caller that has already read <see cref="Machine.Current"/>
+    /// (<paramref name="m"/>; null on a thread that is not an M).
+    /// </summary>
+    internal void AddTimer(TimerEntry t, long when, Machine? m)
     {
-        Machine? m = Machine.Current;
         Processor p = m is not null && m.Scheduler == this && m.P is { } held ? held : _allp[0];
+        bool earliest;
         while (true)
         {
             TimerHeap heap = p.Timers;
@@ -30,14 +36,20 @@ internal sealed partial class Scheduler
                 {
                     Debug.Assert(t.Heap is null, "timer already armed");
                     t.When = when;
-                    heap.AddLocked(t);
+                    earliest = heap.AddLocked(t);
                     break;
                 }
             }
             p = _allp[0]; // P 0 is never destroyed
         }
+        // Interlocked: also the full fence before NoteNewTimer reads the sleeper (see TryStopUntilNextTimer).
         AddPendingTimers(1);
-        NoteNewTimer(when);
+        if (earliest)
+        {
+            // Only a new earliest timer of its heap can need a wake-up: a later one is covered by whoever waits
+            // for the heap's earlier timer (the timer sleeper's deadline, or a scheduling loop that will run it).
+            NoteNewTimer(when);
+        }
     }
 
     /// <summary>Disarms <paramref name="t"/>; returns true if it was armed (the call prevented a firing).</summary>
@@ -89,55 +101,177 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>
-    /// Go's <c>timers.check</c>: runs every timer of <paramref name="p"/> due at <paramref name="now"/>. Callbacks
-    /// run without the heap lock. Returns whether any ran.
+    /// Go's <c>checkTimers</c>, at a scheduling point of the P <paramref name="p"/>: unless its run queue already holds
+    /// plenty of work (see <see cref="TimerBudget"/>), runs due timers in deadline order across every P's heap. Reads
+    /// the clock only when some timer may be due. With no timer in its own heap it looks at the other Ps' heaps only
+    /// if some timer is pending at all, so that a program without timers pays one read of an unchanging counter.
     /// </summary>
-    private bool RunTimers(Processor p, long now)
+    private void CheckTimers(Processor p)
     {
-        TimerHeap heap = p.Timers;
-        if (heap.MinWhen > now)
+        if (p.Timers.MinWhen == long.MaxValue && (_gomaxprocs == 1 || !HasPendingTimers()))
         {
-            return false;
+            return;
         }
-        bool ran = false;
-        while (true)
+        int budget = TimerBudget(p);
+        if (budget > 0)
         {
-            TimerEntry? t;
-            long scheduled;
-            int sequence;
-            bool oneShot;
-            lock (heap.SyncRoot)
-            {
-                t = heap.TakeDueLocked(now, out scheduled);
-                if (t is null)
-                {
-                    return ran;
-                }
-                sequence = t.Sequence;
-                oneShot = t.Heap is null;
-            }
-            if (oneShot)
-            {
-                AddPendingTimers(-1);
-            }
-            ran = true;
-            t.Callback!(t.Argument, scheduled, sequence);
+            RunDueTimers(p, budget, now: 0);
         }
     }
 
-    /// <summary>Runs the due timers of every live P; returns whether any ran. Caller holds a P.</summary>
-    private bool RunAllDueTimers()
+    /// <summary>
+    /// How many due timers a scheduling point of <paramref name="p"/> may run: enough to refill its run queue to half
+    /// its capacity; while the queue is a quarter full or more, none, except one on every 61st check (as the global
+    /// queue's check), so that timers keep firing under a queue that never drains. One, because the timer's goroutine
+    /// takes runnext and inherits the time slice, so the tick does not advance: a larger batch on that tick would
+    /// repeat at every scheduling point of the chain and grow the queue until it overflows.
+    /// </summary>
+    /// <remarks>
+    /// Go runs every due timer at each scheduling point. When more timers come due than the Ps can run (10,000
+    /// goroutines sleeping 1 ms on two cores), that overflows the run queue into the global queue, which a busy P
+    /// polls once per 61 ticks, and the goroutines there wait for hundreds of milliseconds while the ones readied
+    /// last run at once. Left in the heaps instead, due timers wait in deadline order, and every sleeper is late by
+    /// about the same amount.
+    /// </remarks>
+    private static int TimerBudget(Processor p)
     {
-        Processor[] all = _allp;
-        int n = Math.Min(_gomaxprocs, all.Length);
-        long now = Stopwatch.GetTimestamp();
-        bool ran = false;
-        for (int i = 0; i < n; i++)
+        LocalRunQueue q = p.RunQueue;
+        int queued = q.Count;
+        if (queued >= q.Capacity / 4)
         {
-            ran |= RunTimers(all[i], now);
+            return ++p.Timers.DeferredChecks % 61 == 0 ? 1 : 0;
+        }
+        return (q.Capacity / 2) - queued;
+    }
+
+    /// <summary>
+    /// Runs up to <paramref name="budget"/> due timers, earliest deadline first, from this P's heap and from other Ps'
+    /// heaps whose timers are due well before this P's own (Go's thieves run other Ps' timers when idle; here a busy P
+    /// also takes them, so that one P's backlog of sleepers is not late while the other P's are on time). Timers are
+    /// taken up to <see cref="FiredTimers.Capacity"/> per acquisition of a heap's lock and their callbacks run
+    /// without it. <paramref name="now"/> is the clock, or 0 to read it when a timer may be due. Returns how many ran.
+    /// Caller holds <paramref name="self"/> (the callbacks ready goroutines into its run queue).
+    /// </summary>
+    private int RunDueTimers(Processor self, int budget, long now)
+    {
+        int ran = 0;
+        var fired = default(FiredTimers);
+        if (now == 0)
+        {
+            if (EarliestTimer() == long.MaxValue)
+            {
+                return 0;
+            }
+            now = Stopwatch.GetTimestamp();
+        }
+        while (ran < budget)
+        {
+            TimerHeap heap = EarliestHeap(self, now, out long when);
+            if (when > now)
+            {
+                break;
+            }
+            int max = Math.Min(budget - ran, FiredTimers.Capacity);
+            fired.OneShots = 0;
+            int n;
+            if (heap == self.Timers)
+            {
+                lock (heap.SyncRoot)
+                {
+                    n = heap.TakeDueLocked(now, ref fired, max);
+                }
+            }
+            else if (heap.SyncRoot.TryEnter())
+            {
+                // Another P's heap: never wait for its lock (its owner is adding or taking timers right now).
+                try
+                {
+                    n = heap.TakeDueLocked(now, ref fired, max);
+                }
+                finally
+                {
+                    heap.SyncRoot.Exit();
+                }
+            }
+            else
+            {
+                if (self.Timers.MinWhen > now)
+                {
+                    break;
+                }
+                lock (self.Timers.SyncRoot)
+                {
+                    n = self.Timers.TakeDueLocked(now, ref fired, max);
+                }
+            }
+            if (n == 0)
+            {
+                break;
+            }
+            if (fired.OneShots > 0)
+            {
+                AddPendingTimers(-fired.OneShots);
+            }
+            for (int i = 0; i < n; i++)
+            {
+                Prefetch.Object(fired.Timers[i]!.Argument); // the goroutine a sleep timer wakes: see Prefetch
+            }
+            for (int i = 0; i < n; i++)
+            {
+                TimerEntry t = fired.Timers[i]!;
+                t.Callback!(t.Argument, fired.Scheduled[i], fired.Sequences[i]);
+            }
+            ran += n;
         }
         return ran;
     }
+
+    // How much earlier than this P's own earliest timer another P's must be due for this P to take it: the most by
+    // which one P's sleepers may be later than another's. Taking another P's timers moves their goroutines (and their
+    // next timers) to this P, so the backlogs even out and such takes become rare; each one contends for the other
+    // P's lock.
+    private static readonly long TimerStealMargin = Stopwatch.Frequency / 2000; // 0.5 ms
+
+    /// <summary>
+    /// The heap to take the next due timer from, and that heap's earliest deadline: another live P's heap if its
+    /// earliest timer is due before <paramref name="self"/>'s and either this P's own is not due at
+    /// <paramref name="now"/> or the other is due <see cref="TimerStealMargin"/> earlier; else this P's own heap
+    /// (long.MaxValue when it is empty). Racy reads of each heap's <see cref="TimerHeap.MinWhen"/>.
+    /// </summary>
+    private TimerHeap EarliestHeap(Processor self, long now, out long when)
+    {
+        TimerHeap own = self.Timers;
+        long ownWhen = own.MinWhen;
+        TimerHeap? other = null;
+        long otherWhen = long.MaxValue;
+        Processor[] all = _allp;
+        int n = Math.Min(_gomaxprocs, all.Length);
+        for (int i = 0; i < n; i++)
+        {
+            TimerHeap h = all[i].Timers;
+            long w = h.MinWhen;
+            if (w < otherWhen && h != own)
+            {
+                other = h;
+                otherWhen = w;
+            }
+        }
+        if (other is not null && otherWhen < ownWhen && (ownWhen > now || otherWhen < ownWhen - TimerStealMargin))
+        {
+            when = otherWhen;
+            return other;
+        }
+        when = ownWhen;
+        return own;
+    }
+
+    /// <summary>
+    /// Runs the due timers of every live P, within the budget of <paramref name="self"/>'s run queue; returns whether
+    /// any ran. For an M whose P found no other work. Caller holds <paramref name="self"/>.
+    /// </summary>
+    private bool RunAllDueTimers(Processor self) =>
+        RunDueTimers(self, Math.Max((self.RunQueue.Capacity / 2) - self.RunQueue.Count, 1),
+            Stopwatch.GetTimestamp()) > 0;
 
     /// <summary>The earliest timer of any live P (Go's <c>checkTimersNoP</c> bound), or long.MaxValue.</summary>
     private long EarliestTimer()
@@ -153,11 +287,17 @@ internal sealed partial class Scheduler
     }
 
     /// <summary>
-    /// For an M with nothing to run and no P: if timers are pending and no other M waits for them, become the timer
-    /// sleeper: park on the idle list until the earliest timer is due (or a P is handed over), then spin the last
-    /// sub-millisecond so that a 1 ms sleep is not rounded up to 2 by the OS. Returns false if the M must park
-    /// normally instead.
+    /// For an M with nothing to run and no P (Go's M blocking in netpoll until <c>pollUntil</c>): if timers are
+    /// pending and no other M waits for them, become the timer sleeper: park on the idle list until the earliest timer
+    /// is due or a P is handed over, leave the list, and nap the last fraction of a millisecond (a park waits whole
+    /// milliseconds). Returns false if the M must park normally instead; true to go back to FindRunnable's top
+    /// without a P, which takes an idle P and runs the due timers.
     /// </summary>
+    /// <remarks>
+    /// Lost wake-ups: the sleeper publishes its deadline, then (after a full fence) reads the heaps again; an adder
+    /// writes the heap's minimum, then (after the full fence of AddPendingTimers) reads the sleeper and its deadline
+    /// (<see cref="NoteNewTimer"/>). One of the two sees the other's write, as in "Spinning handshake".
+    /// </remarks>
     private bool TryStopUntilNextTimer(Machine m)
     {
         long next = EarliestTimer();
@@ -167,9 +307,6 @@ internal sealed partial class Scheduler
         }
         try
         {
-            Volatile.Write(ref _timerSleeperDeadline, next);
-            next = EarliestTimer(); // a timer added before we were visible as the sleeper
-            Volatile.Write(ref _timerSleeperDeadline, next);
             lock (_lock)
             {
                 m.IdleLink = _idleMs;
@@ -180,26 +317,28 @@ internal sealed partial class Scheduler
             }
             while (true)
             {
-                long now = Stopwatch.GetTimestamp();
-                long remainingMs = (next - now) / TicksPerMs;
-                int waitMs = next <= now ? 1 : (int)Math.Clamp(remainingMs, 0, int.MaxValue);
-                if (waitMs > 0)
+                Volatile.Write(ref _timerSleeperDeadline, next);
+                Interlocked.MemoryBarrier(); // see the remarks: publish the deadline before reading the heaps
+                long earliest = EarliestTimer();
+                if (earliest < next)
                 {
-                    m.Parker.Park(waitMs);
+                    next = earliest; // added before it could see our deadline: publish the earlier one
+                    continue;
                 }
+                next = earliest;
+                long remaining = next - Stopwatch.GetTimestamp();
+                if (next == long.MaxValue || remaining < TicksPerMs)
+                {
+                    break; // gone, due, or due within the nap below
+                }
+                // Whole milliseconds, rounded down: the park ends at most 1 ms (plus the OS's wake-up delay) early.
+                m.Parker.Park((int)Math.Min(remaining / TicksPerMs, int.MaxValue));
                 if (Volatile.Read(ref m.NextP) is not null)
                 {
                     WaitForP(m); // StartM handed us a P: FindRunnable runs the timers
                     return true;
                 }
-                long earliest = EarliestTimer();
-                now = Stopwatch.GetTimestamp();
-                if (earliest <= now + TicksPerMs || earliest == long.MaxValue)
-                {
-                    break; // due (or gone): leave the idle list and take a P
-                }
-                next = earliest; // an earlier timer arrived, or ours was stopped: sleep again
-                Volatile.Write(ref _timerSleeperDeadline, next);
+                next = EarliestTimer();
             }
             bool onList;
             lock (_lock)
@@ -215,19 +354,34 @@ internal sealed partial class Scheduler
                 WaitForP(m); // StartM took us off the list concurrently and is handing us a P
                 return true;
             }
-            SpinUntil(EarliestTimer());
-            return true; // back to FindRunnable's top without a P: it takes an idle P and runs the timers
         }
         finally
         {
             Interlocked.CompareExchange(ref _timerSleeper, null, m);
         }
+        // Off the idle list and no longer the sleeper (an earlier timer added now wakes a P instead of us).
+        NapUntil(EarliestTimer());
+        return true;
     }
 
-    private static void SpinUntil(long deadline)
+    /// <summary>
+    /// Sleeps until <paramref name="deadline"/> if it is less than 2 ms away: a microsecond sleep where the OS has one
+    /// (it ends some tens of microseconds late, the kernel's timer slack), else a spin.
+    /// </summary>
+    private static void NapUntil(long deadline)
     {
+        long remaining = deadline - Stopwatch.GetTimestamp();
+        if (remaining <= 0 || remaining >= 2 * TicksPerMs)
+        {
+            return;
+        }
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            OsSleep.Microseconds((uint)(remaining * 1_000_000 / Stopwatch.Frequency));
+            return;
+        }
         var spin = new SpinWait();
-        while (Stopwatch.GetTimestamp() < deadline && deadline - Stopwatch.GetTimestamp() < TicksPerMs * 2)
+        while (Stopwatch.GetTimestamp() < deadline)
         {
             spin.SpinOnce(sleep1Threshold: -1);
         }

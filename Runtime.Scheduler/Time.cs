@@ -29,12 +29,13 @@ public static partial class Time
             return;
         }
         Goroutine? g = Goroutine.Current;
-        if (g is null || Machine.Current is null)
+        Machine? m = Machine.Current;
+        if (g is null || m is null)
         {
             Thread.Sleep(duration);
             return;
         }
-        ArmSleep(g, duration, new CallerLocation(member, file, line));
+        ArmSleep(g, m, duration, new CallerLocation(member, file, line));
         g.BlockThread();
     }
 
@@ -85,8 +86,9 @@ public static partial class Time
     internal static long DurationTicks(TimeSpan duration) =>
         (long)Math.Min(long.MaxValue / 2, duration.Ticks * (double)Stopwatch.Frequency / TimeSpan.TicksPerSecond);
 
-    /// <summary>Records the park and arms the goroutine's reusable sleep timer.</summary>
-    internal static void ArmSleep(Goroutine g, TimeSpan duration, in CallerLocation site)
+    /// <summary>Records the park and arms the goroutine's reusable sleep timer; <paramref name="m"/> is the M running
+    /// <paramref name="g"/>.</summary>
+    internal static void ArmSleep(Goroutine g, Machine m, TimeSpan duration, in CallerLocation site)
     {
         var scheduler = (Scheduler)g.Scheduler;
         if (g.SchedulerData is not TimerEntry timer)
@@ -99,7 +101,7 @@ public static partial class Time
             g.SchedulerData = timer;
         }
         g.PrepareToPark(WaitReason.Sleep, site);
-        scheduler.AddTimer(timer, Deadline(duration));
+        scheduler.AddTimer(timer, Deadline(duration), m);
     }
 }
 
@@ -136,13 +138,14 @@ public readonly struct SleepAwaitable : ICriticalNotifyCompletion
     public void UnsafeOnCompleted(Action continuation)
     {
         Goroutine? g = Goroutine.Current;
-        if (g is null || Machine.Current is null)
+        Machine? m = Machine.Current;
+        if (g is null || m is null)
         {
             Task.Delay(_duration).ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
             return;
         }
         g.SetResume(continuation);
-        Time.ArmSleep(g, _duration, _site);
+        Time.ArmSleep(g, m, _duration, _site);
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace GoSched.Scheduling;
 
 /// <summary>
@@ -32,16 +34,19 @@ internal sealed class Parker
                 Volatile.Write(ref _state, Empty);
                 return true;
             }
-            long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+            // The deadline is kept on the Stopwatch clock: Environment.TickCount64 is a coarse clock on Linux (it can
+            // lag by a scheduler tick, 4 ms and more), and a 1 ms park measured with it waits again until it ticks.
+            long deadline = timeoutMs < 0 ? long.MaxValue
+                : Stopwatch.GetTimestamp() + (timeoutMs * Stopwatch.Frequency / 1000);
             while (true)
             {
-                int wait = timeoutMs < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
+                int wait = timeoutMs < 0 ? -1 : RemainingMs(deadline);
                 Monitor.Wait(_gate, wait);
                 if (Interlocked.CompareExchange(ref _state, Empty, Notified) == Notified)
                 {
                     return true;
                 }
-                if (timeoutMs >= 0 && Environment.TickCount64 >= deadline)
+                if (timeoutMs >= 0 && Stopwatch.GetTimestamp() >= deadline)
                 {
                     if (Interlocked.CompareExchange(ref _state, Empty, Parked) == Parked)
                     {
@@ -52,6 +57,14 @@ internal sealed class Parker
                 }
             }
         }
+    }
+
+    // Whole milliseconds until the deadline, rounded up (Monitor.Wait takes milliseconds).
+    private static int RemainingMs(long deadline)
+    {
+        long ticks = deadline - Stopwatch.GetTimestamp();
+        long ms = ((ticks * 1000) + Stopwatch.Frequency - 1) / Stopwatch.Frequency;
+        return ticks <= 0 ? 0 : (int)Math.Min(int.MaxValue, ms);
     }
 
     /// <summary>Wakes the parked thread, or makes its next <see cref="Park"/> return at once. Any thread.</summary>

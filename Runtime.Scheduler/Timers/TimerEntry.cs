@@ -7,8 +7,8 @@ namespace GoSched.Scheduling;
 /// <see cref="Stopwatch"/> timestamp), then again every <see cref="Period"/> ticks if that is positive.
 /// </summary>
 /// <remarks>
-/// Ownership: while <see cref="Heap"/> is non-null the timer sits in that heap at <see cref="HeapIndex"/>, and
-/// <see cref="When"/>, <see cref="HeapIndex"/> and <see cref="Heap"/> are guarded by the heap's lock. Callers
+/// Ownership: while <see cref="Heap"/> is non-null the timer sits in that heap under the id <see cref="HeapId"/>, and
+/// <see cref="When"/>, <see cref="HeapId"/> and <see cref="Heap"/> are guarded by the heap's lock. Callers
 /// change a timer only through <see cref="Scheduler.AddTimer"/>, <see cref="Scheduler.StopTimer"/> and
 /// <see cref="Scheduler.ResetTimer"/>, which take that lock.
 /// </remarks>
@@ -30,8 +30,9 @@ internal sealed class TimerEntry
     /// <summary>The heap holding the timer, or null; guarded by that heap's lock.</summary>
     internal TimerHeap? Heap;
 
-    /// <summary>Index in <see cref="Heap"/>; guarded by its lock.</summary>
-    internal int HeapIndex = -1;
+    /// <summary>The timer's id in <see cref="Heap"/> (the key of its position table), or -1; guarded by the heap's
+    /// lock.</summary>
+    internal int HeapId = -1;
 
     /// <summary>Bumped by every Stop and Reset (Go 1.23's timer sequence): firings armed earlier are stale.</summary>
     internal int Sequence;

@@ -72,6 +72,47 @@ internal sealed class GoRunner : IDisposable
         return new Outcome(root.GetProperty("median_ns").GetInt64());
     }
 
+    /// <summary>Runs perf/go's timer-accuracy report (timeracc.go) with <paramref name="sleepers"/> sleepers.</summary>
+    public TimerAccuracyOutcome RunTimerAccuracy(int sleepers, int procs, TimeSpan warmup, TimeSpan measure)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        (int code, string output) = Exec(_exe, _dir,
+            ["-workload", "timer-accuracy", "-n", sleepers.ToString(inv),
+             "-warmup-seconds", warmup.TotalSeconds.ToString(inv), "-measure-seconds", measure.TotalSeconds.ToString(inv)],
+            procs, warmup + measure + TimeSpan.FromSeconds(60));
+        string? line = output.Split('\n').LastOrDefault(l => l.StartsWith('{'));
+        if (line is null)
+        {
+            return new TimerAccuracyOutcome(code == -1 ? "timeout" : "no output (exit " + code + "): " + output.Trim());
+        }
+        using var doc = JsonDocument.Parse(line);
+        JsonElement root = doc.RootElement;
+        return new TimerAccuracyOutcome(null)
+        {
+            Sleeps = root.GetProperty("sleeps").GetInt64(),
+            Seconds = root.GetProperty("seconds").GetDouble(),
+            MedianMs = root.GetProperty("median_ms").GetDouble(),
+            P90Ms = root.GetProperty("p90_ms").GetDouble(),
+            P99Ms = root.GetProperty("p99_ms").GetDouble(),
+            MeanMs = root.GetProperty("mean_ms").GetDouble(),
+            MaxMs = root.GetProperty("max_ms").GetDouble(),
+            MinPerSleeper = root.GetProperty("min_per_sleeper").GetInt64(),
+        };
+    }
+
+    /// <summary>Go's timer-accuracy numbers (percentiles in ms, -1 past the last bucket), or an error.</summary>
+    public sealed record TimerAccuracyOutcome(string? Error)
+    {
+        public long Sleeps { get; init; }
+        public double Seconds { get; init; }
+        public double MedianMs { get; init; }
+        public double P90Ms { get; init; }
+        public double P99Ms { get; init; }
+        public double MeanMs { get; init; }
+        public double MaxMs { get; init; }
+        public long MinPerSleeper { get; init; }
+    }
+
     public void Dispose()
     {
         try

@@ -32,7 +32,7 @@ for (int i = 0; i < args.Length; i++)
             }
             return 0;
         default:
-            Console.Error.WriteLine("usage: GoSched.Compare [--quick|--full] [--workload NAME[,NAME]] [--runs N] [--warmup SECONDS] [--no-go] [--list] | --timer-accuracy [--sleepers N] [--warmup SECONDS]");
+            Console.Error.WriteLine("usage: GoSched.Compare [--quick|--full] [--workload NAME[,NAME]] [--runs N] [--warmup SECONDS] [--no-go] [--list] | --timer-accuracy [--sleepers N] [--warmup SECONDS] [--no-go] [--gosched-only]");
             return 2;
     }
 }
@@ -40,7 +40,10 @@ for (int i = 0; i < args.Length; i++)
 if (timerAccuracy)
 {
     // A separate report: lateness of 1 ms sleeps under load (see TimerAccuracy.cs), not a row of the table.
-    return TimerAccuracy.Run(sleepers, TimeSpan.FromSeconds(warmupArg ?? 1.0), TimeSpan.FromSeconds(3));
+    string why = "--no-go";
+    using GoRunner? goRunner = noGo ? null : GoRunner.TryCreate(out why);
+    return TimerAccuracy.Run(sleepers, TimeSpan.FromSeconds(warmupArg ?? 1.0), TimeSpan.FromSeconds(3), goschedOnly,
+        goRunner, why);
 }
 
 var unknown = only.Where(name => Workloads.All.All(w => w.Name != name)).ToList();

@@ -3,6 +3,8 @@
 //
 //	go build -o /tmp/goperf . && GOMAXPROCS=2 /tmp/goperf -workload skynet -n 1000000 -runs 5
 //
+// -workload timer-accuracy -n SLEEPERS is a report of its own (timeracc.go): the lateness of 1 ms sleeps.
+//
 // Each workload checks its own result; a wrong result makes "ok" false and the exit status 1.
 package main
 
@@ -39,7 +41,29 @@ func main() {
 	n := flag.Int("n", 0, "count (0: the full count)")
 	runs := flag.Int("runs", 5, "measured runs")
 	warmup := flag.Int("warmup", 1, "warm-up runs (not measured)")
+	warmupSeconds := flag.Float64("warmup-seconds", 1, "timer-accuracy: warm-up before the measured window")
+	measureSeconds := flag.Float64("measure-seconds", 3, "timer-accuracy: the measured window")
 	flag.Parse()
+
+	if *workload == "timer-accuracy" {
+		// A report of its own (see timeracc.go): -n is the number of sleepers.
+		if *n == 0 {
+			*n = 10_000
+		}
+		out := timerAccuracy(*n, time.Duration(*warmupSeconds*float64(time.Second)),
+			time.Duration(*measureSeconds*float64(time.Second)))
+		out.Procs, out.GoVersion = runtime.GOMAXPROCS(0), runtime.Version()
+		b, err := json.Marshal(out)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println(string(b))
+		if !out.Ok {
+			os.Exit(1)
+		}
+		return
+	}
 
 	w, ok := workloads[*workload]
 	if !ok {
