@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GoSched.Core;
 
 
@@ -42,8 +43,7 @@ internal sealed class GoroutineRegistry
 
     internal void Add(Goroutine g)
     {
-        g.RegistryShard = (int)(g.Id & (ShardCount - 1));
-        Shard s = _shards[g.RegistryShard];
+        Shard s = ShardOf(g);
         s.Lock.Enter();
         try
         {
@@ -65,7 +65,7 @@ internal sealed class GoroutineRegistry
     /// <summary>Removes a dead goroutine that will not be reused.</summary>
     internal void Remove(Goroutine g)
     {
-        Shard s = _shards[g.RegistryShard];
+        Shard s = ShardOf(g);
         s.Lock.Enter();
         try
         {
@@ -89,6 +89,9 @@ internal sealed class GoroutineRegistry
             s.Lock.Exit();
         }
     }
+
+    // By the object's identity hash, not its id: a recycled object gets new ids but must find its shard again.
+    private Shard ShardOf(Goroutine g) => _shards[RuntimeHelpers.GetHashCode(g) & (ShardCount - 1)];
 
     /// <summary>All live goroutines (not dead), ordered by id.</summary>
     internal List<Goroutine> Snapshot()

@@ -15,5 +15,15 @@ public sealed partial class Goroutine
     internal int WaiterFreeCount;
 
     /// <summary>One cached <see cref="GoSched.Select"/> for <see cref="GoSched.Select.Rent"/>.</summary>
-    internal GoSched.Select? CachedSelect;
+    internal GoSched.Select? CachedSelect
+    {
+        get => _extras?.CachedSelect;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.CachedSelect = value;
+            }
+        }
+    }
 }

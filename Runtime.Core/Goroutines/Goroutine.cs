@@ -68,8 +68,6 @@ public sealed partial class Goroutine
     // with the identity; read by the goroutine's M and by its own code.
     private GoroutineSynchronizationContext? _context;
 
-    /// <summary>The scheduler's shard of the goroutine registry that holds this object; set once when registered.</summary>
-    internal int RegistryShard;
 
     // ---- The state word: see the remarks. Every write is an Interlocked operation (full fence). ----------------
     private int _state;
@@ -85,7 +83,6 @@ public sealed partial class Goroutine
 
     private Task? _bodyTask;
     private bool _started;
-    private bool _watchingBody;
 
     /// <summary>Set by the goroutine's code to ask its M to put it on the global queue after this step (Gosched).</summary>
     internal bool YieldRequested;
@@ -102,7 +99,30 @@ public sealed partial class Goroutine
     }
 
     /// <summary>True once the goroutine ran <see cref="Runtime"/>'s Goexit (a normal, non-panicking exit).</summary>
-    internal bool Goexited;
+    internal bool Goexited
+    {
+        get => _extras?.Goexited ?? false;
+        set
+        {
+            if (value || _extras is not null)
+            {
+                Extras.Goexited = value;
+            }
+        }
+    }
+
+    // True once the body finished off the scheduler could be watched (see WatchBodyCompletion); cold.
+    private bool WatchingBody
+    {
+        get => _extras?.WatchingBody ?? false;
+        set
+        {
+            if (value || _extras is not null)
+            {
+                Extras.WatchingBody = value;
+            }
+        }
+    }
 
     // ---- Cold state, allocated on first use: most goroutines never need it, and every parked goroutine's bytes
     // count (a million parked goroutines are a workload). Created by the goroutine's own code or its M, except
@@ -128,15 +148,48 @@ public sealed partial class Goroutine
 
     // ---- Thread wiring (LockOSThread); owned by the goroutine's own code and its M -----------------------------
 
+    // The thread-wiring fields live in the cold side object (a parked goroutine's bytes count; most goroutines
+    // never lock a thread); reading them on a goroutine that never did costs one null check.
+
     /// <summary>Go's <c>m.lockedExt</c>: nesting count of user LockOSThread calls.</summary>
-    internal int LockedExternal;
+    internal int LockedExternal
+    {
+        get => _extras?.LockedExternal ?? 0;
+        set
+        {
+            if (value != 0 || _extras is not null)
+            {
+                Extras.LockedExternal = value;
+            }
+        }
+    }
 
     /// <summary>Go's <c>m.lockedInt</c>: internal wiring (a synchronous goroutine blocked on its thread).</summary>
-    internal int LockedInternal;
+    internal int LockedInternal
+    {
+        get => _extras?.LockedInternal ?? 0;
+        set
+        {
+            if (value != 0 || _extras is not null)
+            {
+                Extras.LockedInternal = value;
+            }
+        }
+    }
 
     /// <summary>The M this goroutine is wired to (Go's <c>g.lockedm</c>), or null. Set and cleared by the
     /// goroutine's own thread; read by any M that dequeues the goroutine (published by the run-queue hand-off).</summary>
-    internal object? LockedM;
+    internal object? LockedM
+    {
+        get => _extras?.LockedM;
+        set
+        {
+            if (value is not null || _extras is not null)
+            {
+                Extras.LockedM = value;
+            }
+        }
+    }
 
 
     /// <summary>Intrusive links for the registry of live goroutines; guarded by the registry shard's lock.</summary>
@@ -200,7 +253,7 @@ public sealed partial class Goroutine
     /// True when the goroutine ended cleanly and nothing outside the scheduler can still act on this object (no
     /// watcher of a body that finished off-scheduler), so it may go to a free list. Called by its M at exit.
     /// </summary>
-    internal bool CanBeRecycled => !IsMain && Fault is null && !_watchingBody;
+    internal bool CanBeRecycled => !IsMain && Fault is null && !WatchingBody;
 
     /// <summary>True while the state word still describes incarnation <paramref name="generation"/> (alive).</summary>
     internal bool IsIncarnation(int generation)
@@ -385,11 +438,11 @@ public sealed partial class Goroutine
     /// </summary>
     private void WatchBodyCompletion()
     {
-        if (_watchingBody || _bodyTask is null)
+        if (WatchingBody || _bodyTask is null)
         {
             return;
         }
-        _watchingBody = true;
+        WatchingBody = true;
         _bodyTask.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(OnBodyCompletedElsewhere);
     }
 

@@ -14,4 +14,22 @@ internal sealed class GoroutineExtras
 
     /// <summary>Per-goroutine values (<see cref="Goroutine.Locals"/>).</summary>
     internal Dictionary<object, object?>? Locals;
+
+    /// <summary>See <see cref="Goroutine.LockedM"/>.</summary>
+    internal object? LockedM;
+
+    /// <summary>See <see cref="Goroutine.LockedExternal"/>.</summary>
+    internal int LockedExternal;
+
+    /// <summary>See <see cref="Goroutine.LockedInternal"/>.</summary>
+    internal int LockedInternal;
+
+    /// <summary>The goroutine's reusable select (see <see cref="Goroutine.CachedSelect"/>); kept across reuse.</summary>
+    internal GoSched.Select? CachedSelect;
+
+    /// <summary>See <see cref="Goroutine.Goexited"/>.</summary>
+    internal bool Goexited;
+
+    /// <summary>The body task is watched for completion off the scheduler.</summary>
+    internal bool WatchingBody;
 }

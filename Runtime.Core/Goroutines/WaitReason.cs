@@ -3,7 +3,7 @@ namespace GoSched.Core;
 /// <summary>
 /// Why a goroutine is parked. Values are never reused; the strings are Go's <c>waitReasonStrings</c>.
 /// </summary>
-public enum WaitReason
+public enum WaitReason : byte
 {
     /// <summary>No reason (a running or runnable goroutine).</summary>
     Zero = 0,

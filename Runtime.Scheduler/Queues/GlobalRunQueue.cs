@@ -15,8 +15,8 @@ namespace GoSched.Scheduling;
 /// local ring is empty) would walk the links of goroutines that other cores wrote last, one cache miss per
 /// goroutine while the lock is held; with Gosched on two Ps that walk was the contended lock's hold time. Here a
 /// batch take copies contiguous slots, and no goroutine's memory is touched under the lock.</para>
-/// <para>The ring grows by doubling and shrinks back by halves (while above 65,536 slots, 512 KB) when it is an
-/// eighth full, so a burst of queued goroutines does not pin a large array forever.</para>
+/// <para>The ring grows by doubling and, above 65,536 slots (512 KB), shrinks back when it is an eighth full (to
+/// twice what it holds, 65,536 slots at least), so a burst of queued goroutines does not pin a large array forever.</para>
 /// </remarks>
 internal sealed class GlobalRunQueue
 {
@@ -181,7 +181,12 @@ internal sealed class GlobalRunQueue
         // traffic) must not reallocate on every cycle.
         if (_slots.Length > ShrinkAbove && _count < _slots.Length / 8)
         {
-            Resize(_slots.Length / 2);
+            int capacity = ShrinkAbove;
+            while (capacity < _count * 2)
+            {
+                capacity *= 2;
+            }
+            Resize(capacity);
         }
     }
 
