@@ -395,7 +395,7 @@ public sealed partial class Goroutine
             if ((s & PostPendingFlag) != 0)
             {
                 Interlocked.And(ref _state, ~PostPendingFlag);
-                _context?.RunPosted(this);
+                RunPosted();
                 continue;
             }
 
@@ -523,7 +523,7 @@ public sealed partial class Goroutine
         }
         _resume = null;
         _bodyTask = null;
-        _context?.DrainToThreadPool();
+        DrainPostedToThreadPool();
     }
 
     /// <summary>The context installed while this async goroutine runs (null for synchronous goroutines).</summary>
@@ -655,6 +655,63 @@ public sealed partial class Goroutine
     }
 
     // ---- Foreign continuations come back to the goroutine (see GoroutineSynchronizationContext) -------------
+
+    /// <summary>
+    /// Enqueues a continuation posted through the context of incarnation <paramref name="generation"/>, or returns
+    /// false if that incarnation has ended (see GoroutineSynchronizationContext's remarks). Any thread.
+    /// </summary>
+    internal bool EnqueuePosted(int generation, SendOrPostCallback d, object? state)
+    {
+        Queue<(SendOrPostCallback Callback, object? State)> q = LazyInitializer.EnsureInitialized(ref Extras.PostQueue);
+        lock (q)
+        {
+            if (!IsIncarnation(generation))
+            {
+                return false;
+            }
+            q.Enqueue((d, state));
+            return true;
+        }
+    }
+
+    private void RunPosted()
+    {
+        Queue<(SendOrPostCallback Callback, object? State)>? q = _extras is { } extras ? Volatile.Read(ref extras.PostQueue) : null;
+        if (q is null)
+        {
+            return;
+        }
+        while (true)
+        {
+            (SendOrPostCallback Callback, object? State) item;
+            lock (q)
+            {
+                if (!q.TryDequeue(out item))
+                {
+                    return;
+                }
+            }
+            ClearWait();
+            item.Callback(item.State);
+        }
+    }
+
+    // After the state word says Dead: hands what is still queued to the thread pool (see the context's remarks).
+    private void DrainPostedToThreadPool()
+    {
+        Queue<(SendOrPostCallback Callback, object? State)>? q = _extras is { } extras ? Volatile.Read(ref extras.PostQueue) : null;
+        if (q is null)
+        {
+            return;
+        }
+        lock (q)
+        {
+            while (q.TryDequeue(out var item))
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Callback(s.State), item, preferLocal: false);
+            }
+        }
+    }
 
     /// <summary>
     /// Sets PostPending for a post made through <paramref name="context"/> and enqueues the goroutine if it was

@@ -32,4 +32,8 @@ internal sealed class GoroutineExtras
 
     /// <summary>The body task is watched for completion off the scheduler.</summary>
     internal bool WatchingBody;
+
+    /// <summary>Continuations posted through the goroutine's context; guarded by locking the queue; created by any
+    /// thread through LazyInitializer (see GoroutineSynchronizationContext's remarks).</summary>
+    internal Queue<(SendOrPostCallback Callback, object? State)>? PostQueue;
 }

@@ -11,17 +11,19 @@ namespace GoSched.Core;
 /// goroutine ended. The context remembers the incarnation (the generation bits of the state word) it belongs to;
 /// a post that arrives after that incarnation ended runs on the .NET thread pool instead of inside whichever
 /// goroutine reuses the object.</para>
-/// <para><b>Posted queue.</b> Guarded by locking the queue. A poster enqueues first and then sets the goroutine's
-/// PostPending flag by compare-and-swap on the state word, expecting its own generation; the goroutine's M clears
-/// the flag and drains the queue. When the goroutine exits, its M marks it dead (a state-word write) and then
-/// drains what is left to the thread pool, so a post either lands before the death and is drained by the exit, or
-/// sees the death (or a later generation) in its compare-and-swap and drains itself.</para>
+/// <para><b>Posted queue.</b> The queue lives in the goroutine object's cold side object (one per object, not per
+/// incarnation: a parked goroutine's bytes count) and is guarded by locking it. A poster checks, under that lock,
+/// that the state word still shows its incarnation alive, and only then enqueues; then it sets the PostPending flag
+/// by compare-and-swap, expecting its generation; the goroutine's M clears the flag and drains the queue. When the
+/// goroutine exits, its M marks it dead (a state-word write) and then drains the queue to the thread pool under the
+/// same lock, so a post either enqueues before the death and is drained by the exit, or sees the death (or a later
+/// generation) under the lock and runs on the thread pool itself. Nothing of an ended incarnation is ever left in
+/// the queue for the next one.</para>
 /// </remarks>
 public sealed class GoroutineSynchronizationContext : SynchronizationContext
 {
     private readonly Goroutine _goroutine;
     private readonly int _generation;
-    private Queue<(SendOrPostCallback Callback, object? State)>? _posted;
 
     internal GoroutineSynchronizationContext(Goroutine goroutine, int generation)
     {
@@ -37,15 +39,13 @@ public sealed class GoroutineSynchronizationContext : SynchronizationContext
     /// <summary>Queues <paramref name="d"/> to run in the goroutine (or on the thread pool if it has ended).</summary>
     public override void Post(SendOrPostCallback d, object? state)
     {
-        Queue<(SendOrPostCallback, object?)> q = LazyInitializer.EnsureInitialized(ref _posted);
-        lock (q)
+        if (!_goroutine.EnqueuePosted(_generation, d, state))
         {
-            q.Enqueue((d, state));
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.d(s.state), (d, state), preferLocal: false);
+            return;
         }
-        if (!_goroutine.SignalPosted(this))
-        {
-            DrainToThreadPool();
-        }
+        // If the incarnation ends between the enqueue and this signal, its exit drains the queue (see remarks).
+        _goroutine.SignalPosted(this);
     }
 
     /// <summary>Runs <paramref name="d"/> inline, as the default context does.</summary>
@@ -53,46 +53,6 @@ public sealed class GoroutineSynchronizationContext : SynchronizationContext
 
     /// <summary>Returns this context: a goroutine's context is not copied.</summary>
     public override SynchronizationContext CreateCopy() => this;
-
-    /// <summary>Runs the posted callbacks. Called by the goroutine's M, inside the goroutine.</summary>
-    internal void RunPosted(Goroutine g)
-    {
-        Queue<(SendOrPostCallback Callback, object? State)>? q = Volatile.Read(ref _posted);
-        if (q is null)
-        {
-            return;
-        }
-        while (true)
-        {
-            (SendOrPostCallback Callback, object? State) item;
-            lock (q)
-            {
-                if (!q.TryDequeue(out item))
-                {
-                    return;
-                }
-            }
-            g.ClearWait();
-            item.Callback(item.State);
-        }
-    }
-
-    /// <summary>Hands whatever is still queued to the thread pool (the goroutine has ended).</summary>
-    internal void DrainToThreadPool()
-    {
-        Queue<(SendOrPostCallback Callback, object? State)>? q = Volatile.Read(ref _posted);
-        if (q is null)
-        {
-            return;
-        }
-        lock (q)
-        {
-            while (q.TryDequeue(out var item))
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Callback(s.State), item, preferLocal: false);
-            }
-        }
-    }
 
     /// <inheritdoc/>
     public override string ToString() => "goroutine context (" + _goroutine.Id + ")";
