@@ -103,12 +103,14 @@ internal sealed partial class Scheduler
     /// <summary>
     /// Go's <c>checkTimers</c>, at a scheduling point of the P <paramref name="p"/>: unless its run queue already holds
     /// plenty of work (see <see cref="TimerBudget"/>), runs due timers in deadline order across every P's heap. Reads
-    /// the clock only when some timer may be due. With no timer in its own heap it looks at the other Ps' heaps only
-    /// if some timer is pending at all, so that a program without timers pays one read of an unchanging counter.
+    /// the clock only when some timer may be due. With no timer in its own heap it looks at the other Ps' heaps on
+    /// every 8th tick only, and only if some timer is pending at all (a read of the scheduler-wide pending count): at
+    /// most scheduling points a program without timers reads only its own heap's minimum, as in Go.
     /// </summary>
     private void CheckTimers(Processor p)
     {
-        if (p.Timers.MinWhen == long.MaxValue && (_gomaxprocs == 1 || !HasPendingTimers()))
+        if (p.Timers.MinWhen == long.MaxValue
+            && (_gomaxprocs == 1 || (p.SchedTick & 7) != 0 || !HasPendingTimers()))
         {
             return;
         }
@@ -214,7 +216,7 @@ internal sealed partial class Scheduler
             }
             for (int i = 0; i < n; i++)
             {
-                Prefetch.Object(fired.Timers[i]!.Argument); // the goroutine a sleep timer wakes: see Prefetch
+                Prefetch.Object(fired.Timers[i]!.Argument, lines: 4); // a sleep timer's goroutine: see Prefetch
             }
             for (int i = 0; i < n; i++)
             {

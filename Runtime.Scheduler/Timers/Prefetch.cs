@@ -15,12 +15,17 @@ namespace GoSched.Scheduling;
 /// </remarks>
 internal static class Prefetch
 {
+    /// <summary>Prefetches the first <paramref name="lines"/> 64-byte cache lines of <paramref name="o"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static unsafe void Object(object? o)
+    internal static unsafe void Object(object? o, int lines = 1)
     {
         if (Sse.IsSupported && o is not null)
         {
-            Sse.Prefetch0((void*)Unsafe.As<object, nint>(ref o));
+            byte* start = (byte*)Unsafe.As<object, nint>(ref o);
+            for (int i = 0; i < lines; i++)
+            {
+                Sse.Prefetch0(start + (i * 64));
+            }
         }
     }
 }

@@ -120,7 +120,7 @@ internal sealed class TimerHeap
             }
             else
             {
-                Prefetch.Object(t);
+                Prefetch.Object(t, lines: 2);
                 RemoveSlot(0);
                 fired.OneShots++;
             }
