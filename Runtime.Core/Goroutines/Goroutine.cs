@@ -715,10 +715,9 @@ public sealed partial class Goroutine
 
     /// <summary>
     /// Sets PostPending for a post made through <paramref name="context"/> and enqueues the goroutine if it was
-    /// parked. Returns false when the context's incarnation has ended (the caller drains its queue to the thread
-    /// pool). Any thread.
+    /// parked; does nothing once the context's incarnation has ended. Any thread.
     /// </summary>
-    internal bool SignalPosted(GoroutineSynchronizationContext context)
+    internal void SignalPosted(GoroutineSynchronizationContext context)
     {
         if (t_current == this && _context == context)
         {
@@ -732,7 +731,7 @@ public sealed partial class Goroutine
             int status = s & StatusMask;
             if ((s & GenerationMask) != context.Generation || status == (int)GoroutineStatus.Dead)
             {
-                return false;
+                return; // ended: its exit drained the queue (see the context's remarks)
             }
             int next = status == (int)GoroutineStatus.Waiting
                 ? (s & ~StatusMask) | (int)GoroutineStatus.Runnable | PostPendingFlag
@@ -744,7 +743,7 @@ public sealed partial class Goroutine
                 {
                     Scheduler.Enqueue(this, fromForeignThread: t_current?.Scheduler != Scheduler || t_current is null);
                 }
-                return true;
+                return;
             }
             s = prev;
         }
