@@ -38,10 +38,11 @@ internal static class OwnerState
 [DebuggerDisplay("P{Id} {Status}")]
 internal sealed class Processor
 {
-    internal Processor(int id, int runQueueCapacity)
+    internal Processor(int id, int runQueueCapacity, GlobalRunQueueLane globalLane)
     {
         Id = id;
         RunQueue = new LocalRunQueue(runQueueCapacity);
+        GlobalLane = globalLane;
     }
 
     /// <summary>Index in <c>allp</c>; immutable.</summary>
@@ -49,6 +50,10 @@ internal sealed class Processor
 
     /// <summary>The local run queue: owner verbs for the holding M, steal verbs for everyone.</summary>
     internal LocalRunQueue RunQueue { get; }
+
+    /// <summary>This P's lane of the global run queue (see <see cref="GlobalRunQueue"/>): the holding M puts its
+    /// Gosched, overflow and preemption there; any P takes from it.</summary>
+    internal GlobalRunQueueLane GlobalLane { get; }
 
     // ---- Guarded by Scheduler._lock for transitions to and from Idle; read racily by stealers and schedtrace ----
 
@@ -83,6 +88,12 @@ internal sealed class Processor
 
     /// <summary>End of the cached id batch.</summary>
     internal long GoidCacheEnd;
+
+    /// <summary>Batch takes from the global queue (chooses when a take starts at <see cref="GlobalLaneCursor"/>).</summary>
+    internal uint GlobalTakes;
+
+    /// <summary>The rotating lane cursor of this P's global-queue takes (see <see cref="GlobalRunQueue"/>).</summary>
+    internal uint GlobalLaneCursor;
 
     // ---- Sysmon only ---------------------------------------------------------------------------------------
     internal uint SysmonSchedTick;

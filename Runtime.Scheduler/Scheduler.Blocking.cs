@@ -65,11 +65,11 @@ internal sealed partial class Scheduler
         {
             if (toLocalTail && keptP)
             {
-                p!.RunQueue.Put(g, next: false, _global); // goyield; nobody else owns p until HandOffP
+                p!.RunQueue.Put(g, next: false, p.GlobalLane); // goyield; nobody else owns p until HandOffP
             }
             else
             {
-                _global.Put(g);
+                (p?.GlobalLane ?? _global.Shared).Put(g);
             }
             Interlocked.MemoryBarrier(); // see "Releasing a P"
         }

@@ -51,12 +51,12 @@ internal sealed partial class Scheduler
                 // Sysmon saw one time slice last 10 ms: preempt the chain (see PreemptRunNext).
                 p.PreemptRequested = false;
                 p.Counters.Preemptions++;
-                p.RunQueue.PreemptRunNext(_global);
+                p.RunQueue.PreemptRunNext(p.GlobalLane);
             }
             else if (_options.RandomizeScheduling && (FastRandom.Next() & 1) == 0)
             {
                 // Go's race-mode randomisation: skip runnext half the time.
-                p.RunQueue.PreemptRunNext(_global);
+                p.RunQueue.PreemptRunNext(p.GlobalLane);
             }
 
             CheckTimers(p);
@@ -64,7 +64,7 @@ internal sealed partial class Scheduler
             Goroutine? g;
             if (p.SchedTick % 61 == 0 && _global.Count > 0)
             {
-                g = _global.TryGetOne();
+                g = _global.TryGetOne(ref p.GlobalLaneCursor);
                 if (g is not null)
                 {
                     p.Counters.GlobalTaken++;
@@ -91,7 +91,7 @@ internal sealed partial class Scheduler
             {
                 continue; // removed meanwhile: destroy it at the top of the loop
             }
-            g = _global.TryGetBatch(p.RunQueue, _gomaxprocs);
+            g = _global.TryGetBatch(p.RunQueue, p.GlobalLane, ref p.GlobalTakes, ref p.GlobalLaneCursor, _gomaxprocs);
             if (g is not null)
             {
                 p.Counters.GlobalTaken++;
@@ -130,7 +130,7 @@ internal sealed partial class Scheduler
             // Nothing to do: give up the P. See "Releasing a P" and "Spinning handshake" in Scheduler.cs.
             lock (_lock)
             {
-                g = _global.TryGetBatch(p.RunQueue, procs);
+                g = _global.TryGetBatch(p.RunQueue, p.GlobalLane, ref p.GlobalTakes, ref p.GlobalLaneCursor, procs);
                 if (g is not null)
                 {
                     inheritTime = false;

@@ -159,7 +159,7 @@ internal sealed partial class Scheduler
             Array.Copy(all, grown, all.Length);
             for (int i = all.Length; i < n; i++)
             {
-                grown[i] = new Processor(i, _options.RunQueueCapacity) { Status = ProcessorStatus.Dead };
+                grown[i] = new Processor(i, _options.RunQueueCapacity, _global.AddLane()) { Status = ProcessorStatus.Dead };
             }
             all = grown;
             _allp = all;
@@ -202,7 +202,9 @@ internal sealed partial class Scheduler
 
     /// <summary>
     /// Go's <c>p.destroy</c>: moves the P's goroutines to the head of the global queue in their run order
-    /// (runnext first) and marks it dead. Caller owns the P (its M, or _lock for an unowned P).
+    /// (runnext first), then its lane of the global queue behind everything in the shared lane (Go has one global
+    /// queue, in which the lane's goroutines already are behind the ones queued before them), and marks it dead.
+    /// Caller owns the P (its M, or _lock for an unowned P).
     /// </summary>
     private void DestroyP(Processor p)
     {
@@ -212,6 +214,7 @@ internal sealed partial class Scheduler
         {
             _global.PutHead(pending[i]);
         }
+        p.GlobalLane.MoveAllTo(_global.Shared);
         PurgeFreeGoroutines(p);
         p.M = null;
         p.Status = ProcessorStatus.Dead; // before moving the timers: see AddTimer

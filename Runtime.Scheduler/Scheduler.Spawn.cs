@@ -43,7 +43,7 @@ internal sealed partial class Scheduler
         CountSpawn(p);
         if (p is not null)
         {
-            p.RunQueue.Put(g, next: true, _global);
+            p.RunQueue.Put(g, next: true, p.GlobalLane);
             p.Counters.Spawned++;
             EndRuntimeCall(m!, p);
         }
@@ -106,7 +106,7 @@ internal sealed partial class Scheduler
             Processor? p = BeginRuntimeCall(m);
             if (p is not null)
             {
-                bool queuedBehind = p.RunQueue.PutReportingKick(g, next: true, _global);
+                bool queuedBehind = p.RunQueue.PutReportingKick(g, next: true, p.GlobalLane);
                 bool deferWake = !queuedBehind && m.CurG is { IsSynchronous: false };
                 if (deferWake)
                 {

@@ -4,231 +4,135 @@ using GoSched.Core;
 namespace GoSched.Scheduling;
 
 /// <summary>
-/// The global run queue (Go's <c>sched.runq</c>): an unbounded FIFO of goroutines in a growable ring of slots,
-/// guarded by its own lock.
+/// The global run queue (Go's <c>sched.runq</c>), split into lanes: one per P, written by that P's M (Gosched, a
+/// local ring's overflow, preemption), and one shared lane for threads without a P (foreign readies, spawns from
+/// outside the runtime, a destroyed P's goroutines). Any P takes from any lane.
 /// </summary>
 /// <remarks>
-/// <para>Go guards it with <c>sched.lock</c>; a separate lock here keeps Gosched-heavy code (every Gosched goes
-/// through this queue) off the lock that guards the idle lists. The lost-wake-up argument that Go gets from the
-/// shared lock is made explicitly instead: see "Releasing a P" in Scheduler.cs.</para>
-/// <para>Why a ring and not Go's list linked through the goroutines: a batch take (half the queue, for a P whose
-/// local ring is empty) would walk the links of goroutines that other cores wrote last, one cache miss per
-/// goroutine while the lock is held; with Gosched on two Ps that walk was the contended lock's hold time. Here a
-/// batch take copies contiguous slots, and no goroutine's memory is touched under the lock.</para>
-/// <para>The ring grows by doubling and, above 65,536 slots (512 KB), shrinks back when it is an eighth full (to
-/// twice what it holds, 65,536 slots at least), so a burst of queued goroutines does not pin a large array forever.</para>
+/// <para>Why lanes. Every Gosched puts its goroutine on the global queue. With one queue, two Ps doing Gosched
+/// take turns on one lock and one count on a cache line that moves between the cores at every put: on two cores
+/// that made a Gosched slower at GOMAXPROCS=2 than at 1. A P's own lane is written by its own core only, except
+/// when another P takes from it.</para>
+/// <para>What stays Go's. A goroutine on the global queue runs after the P's local ring is drained or at the
+/// 1-in-61 check, never before; an idle P takes from it before it steals; a batch take moves
+/// <c>min(n, n/GOMAXPROCS + 1, 128)</c> goroutines of one lane into the local ring. With GOMAXPROCS=1 and no
+/// foreign thread only one lane is used and the order is Go's exactly.</para>
+/// <para>What differs, and the bound. Order is FIFO within a lane, not across lanes. A P takes from its own lane
+/// first, except on every <see cref="RotateEvery"/>th batch take and at every 1-in-61 check, where it starts at the
+/// next lane of a per-P rotating cursor; and from every lane when its own is empty. So a goroutine in any lane is
+/// reached by every busy P within <c>RotateEvery × lanes</c> batch takes, as a goroutine deep in Go's one queue is
+/// reached after the goroutines ahead of it.</para>
+/// <para>Lanes are added (copy-on-write, under the scheduler's lock) when a P is first created, and never removed.
+/// When GOMAXPROCS destroys a P its lane moves to the tail of the shared lane, behind the P's local goroutines at
+/// the head (Go's order); a put that races with the destroy is still found, because takes scan every lane.</para>
 /// </remarks>
 internal sealed class GlobalRunQueue
 {
-    internal const int MinCapacity = 64;
-    private const int ShrinkAbove = 64 * 1024; // slots (512 KB); smaller rings are kept at their high-water size
+    /// <summary>Batch takes from the own lane between two takes that start at the rotating cursor.</summary>
+    internal const int RotateEvery = 8;
 
-    private readonly RuntimeLock _lock = new();
+    // Lane 0 is shared; lane i + 1 belongs to P i. Replaced (never mutated in place) by AddLane under the
+    // scheduler's lock; read lock-free (a reader that sees the old array misses only a lane that is still empty).
+    private volatile GlobalRunQueueLane[] _lanes = [new GlobalRunQueueLane()];
 
-    // Guarded by _lock: the slots (a power-of-two length), the index of the first queued goroutine, and the count.
-    // Slots outside [_head, _head + _count) are null so that finished goroutines are not kept reachable.
-    private Goroutine?[] _slots = new Goroutine?[MinCapacity];
-    private int _head;
+    /// <summary>The lane of threads without a P.</summary>
+    internal GlobalRunQueueLane Shared => _lanes[0];
 
-    // Written under _lock; read racily (Volatile.Read) by the lock-free emptiness checks.
-    private int _count;
+    /// <summary>Lanes, the shared one included.</summary>
+    internal int LaneCount => _lanes.Length;
 
-    /// <summary>Goroutines queued (racy snapshot).</summary>
-    internal int Count => Volatile.Read(ref _count);
-
-    /// <summary>Go's <c>globrunqput</c>: appends at the tail.</summary>
-    internal void Put(Goroutine g)
+    /// <summary>Goroutines queued in all lanes (racy; each lane's count is read after a full fence by callers that
+    /// need one, see "Releasing a P").</summary>
+    internal int Count
     {
-        _lock.Enter();
-        try
+        get
         {
-            AssertInvariants();
-            EnsureRoomLocked(1);
-            _slots[(_head + _count) & (_slots.Length - 1)] = g;
-            Volatile.Write(ref _count, _count + 1);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
-    }
-
-    /// <summary>Go's <c>globrunqputhead</c>: pushes at the head (used when a P is destroyed).</summary>
-    internal void PutHead(Goroutine g)
-    {
-        _lock.Enter();
-        try
-        {
-            AssertInvariants();
-            EnsureRoomLocked(1);
-            _head = (_head - 1) & (_slots.Length - 1);
-            _slots[_head] = g;
-            Volatile.Write(ref _count, _count + 1);
-        }
-        finally
-        {
-            _lock.Exit();
-        }
-    }
-
-    /// <summary>Go's <c>globrunqputbatch</c>: appends <paramref name="batch"/>[0..<paramref name="count"/>) in order.</summary>
-    internal void PutBatch(Goroutine?[] batch, int count)
-    {
-        _lock.Enter();
-        try
-        {
-            AssertInvariants();
-            EnsureRoomLocked(count);
-            int mask = _slots.Length - 1;
-            int tail = _head + _count;
-            for (int i = 0; i < count; i++)
+            GlobalRunQueueLane[] lanes = _lanes;
+            int n = 0;
+            for (int i = 0; i < lanes.Length; i++)
             {
-                Debug.Assert(batch[i] is not null);
-                _slots[(tail + i) & mask] = batch[i];
+                n += lanes[i].Count;
             }
-            Volatile.Write(ref _count, _count + count);
-        }
-        finally
-        {
-            _lock.Exit();
+            return n;
         }
     }
 
-    /// <summary>Takes one goroutine from the head, or null.</summary>
-    internal Goroutine? TryGetOne()
+    /// <summary>Adds the lane of a new P and returns it. Called under the scheduler's lock, in P id order.</summary>
+    internal GlobalRunQueueLane AddLane()
     {
-        if (Count == 0)
+        GlobalRunQueueLane[] old = _lanes;
+        var grown = new GlobalRunQueueLane[old.Length + 1];
+        Array.Copy(old, grown, old.Length);
+        var lane = new GlobalRunQueueLane();
+        grown[old.Length] = lane;
+        _lanes = grown;
+        return lane;
+    }
+
+    /// <summary>Go's <c>globrunqput</c> from a thread without a P: the shared lane.</summary>
+    internal void Put(Goroutine g) => Shared.Put(g);
+
+    /// <summary>Go's <c>globrunqputhead</c> (a destroyed P's goroutines): the head of the shared lane.</summary>
+    internal void PutHead(Goroutine g) => Shared.PutHead(g);
+
+    /// <summary>
+    /// The 1-in-61 check: one goroutine from the first non-empty lane at or after the cursor, which advances.
+    /// </summary>
+    internal Goroutine? TryGetOne(ref uint cursor)
+    {
+        GlobalRunQueueLane[] lanes = _lanes;
+        uint start = cursor++;
+        for (int i = 0; i < lanes.Length; i++)
         {
-            return null;
+            Goroutine? g = lanes[(int)((start + (uint)i) % (uint)lanes.Length)].TryGetOne();
+            if (g is not null)
+            {
+                return g;
+            }
         }
-        _lock.Enter();
-        try
-        {
-            AssertInvariants();
-            return _count == 0 ? null : PopLocked();
-        }
-        finally
-        {
-            _lock.Exit();
-        }
+        return null;
     }
 
     /// <summary>
-    /// Go's <c>globrunqget</c>: takes a batch for <paramref name="local"/>, sized
-    /// <c>min(count, count/gomaxprocs + 1, ring/2)</c>; returns the first to run and puts the rest in the local
-    /// ring. Called by the owner of <paramref name="local"/>.
+    /// Go's <c>globrunqget</c> for the P whose lane is <paramref name="own"/> and whose ring is
+    /// <paramref name="local"/>: a batch from its own lane, or (every <see cref="RotateEvery"/>th take, and when its
+    /// own lane is empty) from the first non-empty lane at or after the rotating cursor. Returns the goroutine to
+    /// run first; the rest go to <paramref name="local"/>. Owner of <paramref name="local"/> only.
     /// </summary>
-    internal Goroutine? TryGetBatch(LocalRunQueue local, int gomaxprocs)
+    internal Goroutine? TryGetBatch(LocalRunQueue local, GlobalRunQueueLane own, ref uint takes, ref uint cursor,
+        int gomaxprocs)
     {
-        if (Count == 0)
+        Goroutine? g;
+        if (++takes % RotateEvery != 0)
         {
-            return null;
-        }
-        _lock.Enter();
-        try
-        {
-            AssertInvariants();
-            int n = Math.Min(_count, _count / Math.Max(gomaxprocs, 1) + 1);
-            n = Math.Min(n, local.Capacity / 2);
-            if (n == 0)
+            g = own.TryGetBatch(local, gomaxprocs);
+            if (g is not null)
             {
-                return null;
+                return g;
             }
-            Debug.Assert(local.Count + n - 1 <= local.Capacity, "a batch take must not overflow the local ring");
-            Goroutine first = PopLocked();
-            for (int i = 1; i < n; i++)
+        }
+        GlobalRunQueueLane[] lanes = _lanes;
+        uint start = cursor++;
+        for (int i = 0; i < lanes.Length; i++)
+        {
+            g = lanes[(int)((start + (uint)i) % (uint)lanes.Length)].TryGetBatch(local, gomaxprocs);
+            if (g is not null)
             {
-                // The local ring has room for half its capacity here (it was empty when the owner came looking,
-                // and only the owner pushes), so these puts never overflow back into this queue.
-                local.Put(PopLocked(), next: false, this);
+                return g;
             }
-            ShrinkIfSparseLocked();
-            return first;
         }
-        finally
-        {
-            _lock.Exit();
-        }
+        return null;
     }
 
-    private Goroutine PopLocked()
-    {
-        Debug.Assert(_count > 0);
-        Goroutine g = _slots[_head]!;
-        _slots[_head] = null;
-        _head = (_head + 1) & (_slots.Length - 1);
-        Volatile.Write(ref _count, _count - 1);
-        return g;
-    }
-
-    private void EnsureRoomLocked(int extra)
-    {
-        if (_count + extra <= _slots.Length)
-        {
-            return;
-        }
-        int capacity = _slots.Length;
-        while (capacity < _count + extra)
-        {
-            capacity *= 2;
-        }
-        Resize(capacity);
-    }
-
-    private void ShrinkIfSparseLocked()
-    {
-        // Only large rings shrink, and only when mostly empty: a queue that keeps filling and emptying (Gosched
-        // traffic) must not reallocate on every cycle.
-        if (_slots.Length > ShrinkAbove && _count < _slots.Length / 8)
-        {
-            int capacity = ShrinkAbove;
-            while (capacity < _count * 2)
-            {
-                capacity *= 2;
-            }
-            Resize(capacity);
-        }
-    }
-
-    private void Resize(int capacity)
-    {
-        var slots = new Goroutine?[capacity];
-        int mask = _slots.Length - 1;
-        for (int i = 0; i < _count; i++)
-        {
-            slots[i] = _slots[(_head + i) & mask];
-        }
-        _slots = slots;
-        _head = 0;
-    }
-
-    /// <summary>Snapshot of the queued goroutines (for dumps and tests).</summary>
+    /// <summary>Snapshot of the queued goroutines, lane by lane (for dumps and tests).</summary>
     internal List<Goroutine> Snapshot()
     {
         var list = new List<Goroutine>();
-        _lock.Enter();
-        try
+        foreach (GlobalRunQueueLane lane in _lanes)
         {
-            int mask = _slots.Length - 1;
-            for (int i = 0; i < _count; i++)
-            {
-                list.Add(_slots[(_head + i) & mask]!);
-            }
+            list.AddRange(lane.Snapshot());
         }
-        finally
-        {
-            _lock.Exit();
-        }
+        Debug.Assert(list.Distinct().Count() == list.Count, "a goroutine is queued twice on the global queue");
         return list;
-    }
-
-    [Conditional("DEBUG")]
-    private void AssertInvariants()
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread);
-        Debug.Assert((_slots.Length & (_slots.Length - 1)) == 0 && _count >= 0 && _count <= _slots.Length,
-            "global runq shape");
-        Debug.Assert(_count == _slots.Length || _slots[(_head + _count) & (_slots.Length - 1)] is null,
-            "global runq slot past the tail is not cleared");
     }
 }

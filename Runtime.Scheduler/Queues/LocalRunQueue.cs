@@ -77,14 +77,14 @@ internal sealed class LocalRunQueue
     /// occupant is kicked to the tail of the ring. When the ring is full, half of it plus the goroutine move to the
     /// global queue. Owner only.
     /// </summary>
-    internal void Put(Goroutine g, bool next, GlobalRunQueue overflow) => PutReportingKick(g, next, overflow);
+    internal void Put(Goroutine g, bool next, GlobalRunQueueLane overflow) => PutReportingKick(g, next, overflow);
 
     /// <summary>
     /// <see cref="Put"/>, returning true when the put left more than one goroutine queued behind the running one
     /// in the ring or runnext (a runnext occupant was kicked to the ring, or the goroutine went to the ring).
     /// Owner only.
     /// </summary>
-    internal bool PutReportingKick(Goroutine g, bool next, GlobalRunQueue overflow)
+    internal bool PutReportingKick(Goroutine g, bool next, GlobalRunQueueLane overflow)
     {
         if (next)
         {
@@ -127,7 +127,7 @@ internal sealed class LocalRunQueue
 
     /// <summary>Go's <c>runqputslow</c>: moves half of a full ring plus <paramref name="g"/> to the global queue.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private bool PutSlow(Goroutine g, uint h, uint t, GlobalRunQueue overflow)
+    private bool PutSlow(Goroutine g, uint h, uint t, GlobalRunQueueLane overflow)
     {
         uint n = (t - h) / 2;
         Debug.Assert(n == (uint)_ring.Length / 2, "queue is not full");
@@ -182,7 +182,7 @@ internal sealed class LocalRunQueue
     /// Moves runnext to the global queue: sysmon saw a chain of runnext hand-offs share one time slice for 10 ms,
     /// and Go would preempt the chain's goroutine into the global queue. Owner only.
     /// </summary>
-    internal void PreemptRunNext(GlobalRunQueue global)
+    internal void PreemptRunNext(GlobalRunQueueLane global)
     {
         Goroutine? next = Interlocked.Exchange(ref _runNext, null);
         if (next is not null)

@@ -16,7 +16,7 @@ public class RunQueueBenchmarks
     private readonly ConcurrentQueue<Goroutine> _concurrent = new();
     private readonly LocalRunQueue _local = new();
     private readonly LocalRunQueue _thief = new();
-    private readonly GlobalRunQueue _global = new();
+    private readonly GlobalRunQueueLane _global = new();
     private Goroutine[] _gs = [];
 
     [GlobalSetup]

@@ -19,7 +19,7 @@ public sealed class SchedQueuePortTests
     public void TestSchedLocalQueue()
     {
         var p = new LocalRunQueue();
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         var gs = Enumerable.Range(0, p.Capacity).Select(i => NewG(i + 1)).ToArray();
         for (int i = 0; i < p.Capacity; i++)
         {
@@ -44,7 +44,7 @@ public sealed class SchedQueuePortTests
     {
         var p1 = new LocalRunQueue();
         var p2 = new LocalRunQueue();
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         var gs = Enumerable.Range(0, p1.Capacity).Select(i => NewG(i + 1)).ToArray();
         var sig = new Dictionary<Goroutine, int>(ReferenceEqualityComparer.Instance);
         for (int i = 0; i < p1.Capacity; i++)
@@ -91,7 +91,7 @@ public sealed class SchedQueuePortTests
         }
         const int Iters = 10_000;
         var p = new LocalRunQueue();
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         Goroutine[] gs = [NewG(1), NewG(2)];
         int ready = 0;
         int go = 0;

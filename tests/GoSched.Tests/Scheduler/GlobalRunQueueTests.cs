@@ -4,103 +4,189 @@ using GoSched.Tests.Support;
 
 namespace GoSched.Tests.Scheduler;
 
-/// <summary>The global run queue: FIFO through growth and wrap-around, head pushes, batches, and shrinking.</summary>
+/// <summary>
+/// The global run queue's lanes: own lane first, the rotating cursor reaches every lane, counts and snapshots cover
+/// every lane, and concurrent puts and batch takes lose and duplicate nothing.
+/// </summary>
 [TestFixture]
 public class GlobalRunQueueTests
 {
     private static Goroutine NewG(long id) => DetachedGoroutines.New(id);
 
-    [Test]
-    public void Put_ThroughGrowthAndWrapAround_KeepsFifoOrder()
+    private static (GlobalRunQueue Queue, GlobalRunQueueLane A, GlobalRunQueueLane B) TwoPs()
     {
         var q = new GlobalRunQueue();
-        long next = 1, expected = 1;
-        // Interleave puts and takes so that the ring wraps before it grows, then grows while wrapped.
-        for (int round = 0; round < 50; round++)
-        {
-            for (int i = 0; i < 40 + round * 3; i++)
-            {
-                q.Put(NewG(next++));
-            }
-            for (int i = 0; i < 30; i++)
-            {
-                Assert.That(q.TryGetOne()!.Id, Is.EqualTo(expected++));
-            }
-        }
-        Assert.That(q.Count, Is.EqualTo(next - expected));
-        Assert.That(q.Snapshot().Select(g => g.Id), Is.EqualTo(Enumerable.Range((int)expected, (int)(next - expected)).Select(i => (long)i)));
-        while (q.TryGetOne() is { } g)
-        {
-            Assert.That(g.Id, Is.EqualTo(expected++));
-        }
-        Assert.That(expected, Is.EqualTo(next));
-        Assert.That(q.Count, Is.Zero);
+        return (q, q.AddLane(), q.AddLane());
     }
 
     [Test]
-    public void PutHead_GoesBeforeQueued()
+    public void TryGetBatch_OwnLaneHasWork_TakesFromOwnLane()
     {
-        var q = new GlobalRunQueue();
-        q.Put(NewG(3));
-        q.PutHead(NewG(2));
-        q.PutHead(NewG(1));
-        q.Put(NewG(4));
-        Assert.That(q.Snapshot().Select(g => g.Id), Is.EqualTo(new long[] { 1, 2, 3, 4 }));
+        var (q, a, b) = TwoPs();
+        b.Put(NewG(1));
+        a.Put(NewG(2));
+        var local = new LocalRunQueue();
+        uint takes = 0, cursor = 0;
+        Goroutine? g = q.TryGetBatch(local, a, ref takes, ref cursor, gomaxprocs: 2);
+        Assert.That(g!.Id, Is.EqualTo(2));
+        Assert.That(b.Count, Is.EqualTo(1), "the other P's lane is left alone while the own lane has work");
     }
 
     [Test]
-    public void PutBatch_AppendsInOrder()
+    public void TryGetBatch_OwnLaneEmpty_TakesFromAnotherLane()
     {
-        var q = new GlobalRunQueue();
-        q.Put(NewG(1));
-        Goroutine?[] batch = [NewG(2), NewG(3), NewG(4), null];
-        q.PutBatch(batch, 3);
-        Assert.That(q.Snapshot().Select(g => g.Id), Is.EqualTo(new long[] { 1, 2, 3, 4 }));
+        var (q, a, b) = TwoPs();
+        b.Put(NewG(1));
+        q.Put(NewG(2)); // shared lane
+        var local = new LocalRunQueue();
+        uint takes = 0, cursor = 0;
+        var taken = new List<long>
+        {
+            q.TryGetBatch(local, a, ref takes, ref cursor, gomaxprocs: 2)!.Id,
+            q.TryGetBatch(local, a, ref takes, ref cursor, gomaxprocs: 2)!.Id,
+        };
+        Assert.That(taken, Is.EquivalentTo(new long[] { 1, 2 }));
+        Assert.That(q.TryGetBatch(local, a, ref takes, ref cursor, gomaxprocs: 2), Is.Null);
+        Assert.That(a.Count + b.Count + q.Shared.Count, Is.Zero);
     }
 
-    [TestCase(1, 100, 100)]
-    [TestCase(2, 100, 51)]
-    [TestCase(4, 100, 26)]
-    [TestCase(1, 1000, 128)] // half the local ring at most
-    public void TryGetBatch_TakesGoSizedBatch_IntoLocalRing(int gomaxprocs, int queued, int expectedTaken)
+    /// <summary>A P whose own lane never empties (every goroutine it runs yields back to it) still reaches a goroutine
+    /// waiting in another lane within RotateEvery × lanes batch takes: no lane starves.</summary>
+    [Test]
+    public void TryGetBatch_OwnLaneNeverEmpties_ReachesOtherLanesWithinBound()
     {
-        var q = new GlobalRunQueue();
-        for (int i = 1; i <= queued; i++)
+        var (q, a, b) = TwoPs();
+        Goroutine waiting = NewG(999);
+        b.Put(waiting);
+        Goroutine foreign = NewG(998);
+        q.Put(foreign);
+        for (int i = 0; i < 50; i++)
         {
-            q.Put(NewG(i));
+            a.Put(NewG(i));
         }
         var local = new LocalRunQueue();
-        Goroutine? first = q.TryGetBatch(local, gomaxprocs);
-        Assert.That(first!.Id, Is.EqualTo(1));
-        Assert.That(local.Count, Is.EqualTo(expectedTaken - 1));
-        Assert.That(q.Count, Is.EqualTo(queued - expectedTaken));
-        for (int i = 2; i <= expectedTaken; i++)
+        uint takes = 0, cursor = 0;
+        int bound = GlobalRunQueue.RotateEvery * q.LaneCount;
+        var seen = new HashSet<Goroutine>();
+        for (int take = 0; take < bound && seen.Count < 2; take++)
         {
-            Assert.That(local.TryGet(out _)!.Id, Is.EqualTo(i));
-        }
-        Assert.That(q.TryGetOne()?.Id, queued > expectedTaken ? Is.EqualTo(expectedTaken + 1) : Is.Null);
-    }
-
-    [Test]
-    public void TryGetBatch_AfterLargeBurstDrains_KeepsWorkingAndOrder()
-    {
-        var q = new GlobalRunQueue();
-        const int Burst = 300_000; // grows past the shrink threshold
-        for (int i = 1; i <= Burst; i++)
-        {
-            q.Put(NewG(i));
-        }
-        var local = new LocalRunQueue();
-        long expected = 1;
-        while (q.Count > 0)
-        {
-            Goroutine first = q.TryGetBatch(local, 1)!;
-            Assert.That(first.Id, Is.EqualTo(expected++));
+            Goroutine first = q.TryGetBatch(local, a, ref takes, ref cursor, gomaxprocs: 2)!;
+            var ran = new List<Goroutine> { first };
             while (local.TryGet(out _) is { } g)
             {
-                Assert.That(g.Id, Is.EqualTo(expected++));
+                ran.Add(g);
+            }
+            foreach (Goroutine g in ran)
+            {
+                if (g == waiting || g == foreign)
+                {
+                    seen.Add(g);
+                }
+                else
+                {
+                    a.Put(g); // it yields again: the own lane is refilled
+                }
             }
         }
-        Assert.That(expected, Is.EqualTo(Burst + 1));
+        Assert.That(seen, Is.EquivalentTo(new[] { waiting, foreign }));
+    }
+
+    [Test]
+    public void TryGetOne_RotatesOverLanes()
+    {
+        var (q, a, b) = TwoPs();
+        q.Put(NewG(1));
+        a.Put(NewG(2));
+        b.Put(NewG(3));
+        uint cursor = 0;
+        var ids = new[] { q.TryGetOne(ref cursor)!.Id, q.TryGetOne(ref cursor)!.Id, q.TryGetOne(ref cursor)!.Id };
+        Assert.That(ids, Is.EqualTo(new long[] { 1, 2, 3 }));
+        Assert.That(q.TryGetOne(ref cursor), Is.Null);
+    }
+
+    [Test]
+    public void CountAndSnapshot_CoverEveryLane()
+    {
+        var (q, a, b) = TwoPs();
+        q.Put(NewG(1));
+        a.Put(NewG(2));
+        b.Put(NewG(3));
+        q.PutHead(NewG(0));
+        Assert.That(q.Count, Is.EqualTo(4));
+        Assert.That(q.Snapshot().Select(g => g.Id), Is.EqualTo(new long[] { 0, 1, 2, 3 }));
+    }
+
+    /// <summary>
+    /// Threads playing Ps (2, and more than this machine's cores) each put into their own lane, a foreign thread
+    /// puts into the shared lane, and every P takes batches into its own ring and re-queues at random: every
+    /// goroutine is taken exactly as many times as it was put.
+    /// </summary>
+    [TestCase(2)]
+    [TestCase(8)]
+    public void PutAndTryGetBatch_ConcurrentLanes_LoseAndDuplicateNothing(int ps)
+    {
+        const int PerProducer = 20_000;
+        const int Requeues = 3; // each goroutine is put back this many times before it retires
+        var q = new GlobalRunQueue();
+        var lanes = Enumerable.Range(0, ps).Select(_ => q.AddLane()).ToArray();
+        int total = (ps + 1) * PerProducer;
+        var goroutines = Enumerable.Range(0, total).Select(i => NewG(i)).ToArray();
+        var taken = new int[total];
+        int retired = 0;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+
+        var foreign = new Thread(() =>
+        {
+            for (int i = ps * PerProducer; i < total; i++)
+            {
+                q.Put(goroutines[i]);
+            }
+        });
+        var workers = Enumerable.Range(0, ps).Select(p => new Thread(() =>
+        {
+            var rnd = new Random(p);
+            var local = new LocalRunQueue();
+            uint takes = 0, cursor = (uint)p;
+            int nextOwn = p * PerProducer;
+            while (Volatile.Read(ref retired) < total && !cts.IsCancellationRequested)
+            {
+                if (nextOwn < (p + 1) * PerProducer)
+                {
+                    lanes[p].Put(goroutines[nextOwn++]);
+                }
+                Goroutine? g = q.TryGetBatch(local, lanes[p], ref takes, ref cursor, ps);
+                while (g is not null)
+                {
+                    int n = Interlocked.Increment(ref taken[g.Id]);
+                    if (n <= Requeues)
+                    {
+                        lanes[p].Put(g);
+                    }
+                    else
+                    {
+                        Interlocked.Increment(ref retired);
+                    }
+                    if (rnd.Next(64) == 0)
+                    {
+                        Thread.Yield(); // randomized interleaving
+                    }
+                    g = local.TryGet(out _);
+                }
+            }
+        })).ToArray();
+        foreign.Start();
+        foreach (Thread t in workers)
+        {
+            t.Start();
+        }
+        foreign.Join();
+        foreach (Thread t in workers)
+        {
+            t.Join();
+        }
+        Assert.That(cts.IsCancellationRequested, Is.False,
+            $"timed out: {retired} of {total} retired, {q.Count} still queued");
+        Assert.That(taken.Count(n => n != Requeues + 1), Is.Zero, "a goroutine was lost or taken twice");
+        Assert.That(q.Count, Is.Zero);
     }
 }

@@ -17,7 +17,7 @@ public class GomaxprocsStressTests : GoroutineTest
     {
         Runtime.GOMAXPROCS(startProcs);
         const int pairs = 5_000;
-        const int rounds = 10;
+        const int rounds = 100; // long enough (hundreds of ms) for many GOMAXPROCS changes on a fast machine
         var finished = new int[pairs * 2];
         var all = new Countdown(pairs * 2);
         for (int p = 0; p < pairs; p++)

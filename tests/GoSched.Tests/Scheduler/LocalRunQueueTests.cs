@@ -14,7 +14,7 @@ public class LocalRunQueueTests
     public void Put_WithNext_KicksPreviousRunNextToTail()
     {
         var q = new LocalRunQueue();
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         Goroutine a = NewG(1), b = NewG(2), c = NewG(3);
         q.Put(a, next: true, global);
         q.Put(b, next: true, global);
@@ -32,7 +32,7 @@ public class LocalRunQueueTests
     public void Put_WhenFull_MovesHalfPlusOneToGlobalInOrder(int capacity)
     {
         var q = new LocalRunQueue(capacity);
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         var gs = Enumerable.Range(1, capacity + 1).Select(i => NewG(i)).ToArray();
         foreach (Goroutine g in gs)
         {
@@ -50,7 +50,7 @@ public class LocalRunQueueTests
     {
         var victim = new LocalRunQueue();
         var thief = new LocalRunQueue();
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         for (int i = 1; i <= 5; i++)
         {
             victim.Put(NewG(i), next: false, global);
@@ -69,7 +69,7 @@ public class LocalRunQueueTests
     {
         var victim = new LocalRunQueue();
         var thief = new LocalRunQueue();
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         victim.Put(NewG(7), next: true, global);
         Assert.That(thief.StealFrom(victim, stealRunNext: false, victimIsRunning: false), Is.Null);
         Assert.That(thief.StealFrom(victim, stealRunNext: true, victimIsRunning: true)!.Id, Is.EqualTo(7));
@@ -88,7 +88,7 @@ public class LocalRunQueueTests
     {
         const int total = 200_000;
         var owner = new LocalRunQueue(capacity);
-        var global = new GlobalRunQueue();
+        var global = new GlobalRunQueueLane();
         var seen = new int[total + 1];
         var gs = Enumerable.Range(1, total).Select(i => NewG(i)).ToArray();
         int produced = 0;
