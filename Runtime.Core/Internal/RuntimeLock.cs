@@ -22,10 +22,7 @@ internal sealed class RuntimeLock
     /// <summary>Takes the lock.</summary>
     internal void Enter()
     {
-        if (Interlocked.CompareExchange(ref _state, 1, 0) != 0)
-        {
-            EnterContended();
-        }
+        RuntimeLockWord.Enter(ref _state);
 #if DEBUG
         _owner = Environment.CurrentManagedThreadId;
 #endif
@@ -38,7 +35,7 @@ internal sealed class RuntimeLock
         Debug.Assert(_owner == Environment.CurrentManagedThreadId, "RuntimeLock released by a thread that does not hold it");
         _owner = 0;
 #endif
-        Volatile.Write(ref _state, 0);
+        RuntimeLockWord.Exit(ref _state);
     }
 
     /// <summary>Whether the calling thread holds the lock (Debug builds; Release answers whether anyone does).</summary>
@@ -53,14 +50,35 @@ internal sealed class RuntimeLock
 #endif
         }
     }
+}
+
+/// <summary>
+/// The lock word behind <see cref="RuntimeLock"/>, for a structure that keeps the word inline next to the data it
+/// guards (on a cache line of its own) instead of in a separate lock object: 0 free, 1 held.
+/// </summary>
+internal static class RuntimeLockWord
+{
+    /// <summary>Takes the lock: one compare-and-swap (acquire) when free; spins, then yields the core, when held.</summary>
+    /// <param name="word">The lock word.</param>
+    internal static void Enter(ref int word)
+    {
+        if (Interlocked.CompareExchange(ref word, 1, 0) != 0)
+        {
+            EnterContended(ref word);
+        }
+    }
+
+    /// <summary>Releases the lock with a release store (pairs with the next <see cref="Enter"/>'s CAS).</summary>
+    /// <param name="word">The lock word; the caller holds it.</param>
+    internal static void Exit(ref int word) => Volatile.Write(ref word, 0);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void EnterContended()
+    private static void EnterContended(ref int word)
     {
         var spin = new SpinWait();
         while (true)
         {
-            if (Volatile.Read(ref _state) == 0 && Interlocked.CompareExchange(ref _state, 1, 0) == 0)
+            if (Volatile.Read(ref word) == 0 && Interlocked.CompareExchange(ref word, 1, 0) == 0)
             {
                 return;
             }

@@ -261,10 +261,7 @@ internal sealed class GlobalRunQueueLane
 
     private void Enter()
     {
-        if (Interlocked.CompareExchange(ref _hot.Lock, 1, 0) != 0)
-        {
-            EnterContended();
-        }
+        RuntimeLockWord.Enter(ref _hot.Lock);
 #if DEBUG
         _owner = Environment.CurrentManagedThreadId;
 #endif
@@ -276,21 +273,7 @@ internal sealed class GlobalRunQueueLane
         Debug.Assert(_owner == Environment.CurrentManagedThreadId, "global run queue lane released by a thread that does not hold it");
         _owner = 0;
 #endif
-        Volatile.Write(ref _hot.Lock, 0); // release: pairs with the next Enter's CAS
-    }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void EnterContended()
-    {
-        var spin = new SpinWait();
-        while (true)
-        {
-            if (Volatile.Read(ref _hot.Lock) == 0 && Interlocked.CompareExchange(ref _hot.Lock, 1, 0) == 0)
-            {
-                return;
-            }
-            spin.SpinOnce(sleep1Threshold: -1); // spins, then yields the core to a descheduled holder
-        }
+        RuntimeLockWord.Exit(ref _hot.Lock);
     }
 
     /// <summary>The lane's lock word, head and count on a cache line of their own (128 bytes on each side).</summary>
