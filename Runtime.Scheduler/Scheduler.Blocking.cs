@@ -69,7 +69,7 @@ internal sealed partial class Scheduler
             }
             else
             {
-                (p?.GlobalLane ?? _global.Shared).Put(g);
+                _global.LaneFor(p).Put(g);
             }
             Interlocked.MemoryBarrier(); // see "Releasing a P"
         }

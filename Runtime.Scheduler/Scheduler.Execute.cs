@@ -85,7 +85,7 @@ internal sealed partial class Scheduler
                     yieldedOn.Counters.Yields++;
                 }
                 g.MarkRunnable(readyPending: g.HasResume); // Gosched stored its continuation; a self-post did not
-                (m.P?.GlobalLane ?? _global.Shared).Put(g);
+                _global.LaneFor(m.P).Put(g);
                 if (m.P is null)
                 {
                     Interlocked.MemoryBarrier(); // see "Releasing a P"

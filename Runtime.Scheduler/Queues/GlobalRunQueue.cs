@@ -69,6 +69,9 @@ internal sealed class GlobalRunQueue
         return lane;
     }
 
+    /// <summary>The lane that a put from an M holding <paramref name="p"/> (or holding none, null) goes to.</summary>
+    internal GlobalRunQueueLane LaneFor(Processor? p) => p?.GlobalLane ?? Shared;
+
     /// <summary>Go's <c>globrunqput</c> from a thread without a P: the shared lane.</summary>
     internal void Put(Goroutine g) => Shared.Put(g);
 
